@@ -14,16 +14,25 @@ class Navigation(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    field_id: Annotated[StrictStr | None, Field(alias="@id", description="Uri identifier of the list.")] = None
+    field_id: Annotated[
+        StrictStr | None, Field(alias="@id", description="Uri identifier of the list.")
+    ] = None
 
 
 class InvoiceListItem(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    field_id: Annotated[StrictStr | None, Field(alias="@id", description="Uri identifier of the invoice.")] = None
-    invoice_no: Annotated[StrictStr | None, Field(alias="invoiceNo", description="Invoice number.")] = None
-    invoice_date: Annotated[date | None, Field(alias="invoiceDate", description="Invoice date.")] = None
+    field_id: Annotated[
+        StrictStr | None,
+        Field(alias="@id", description="Uri identifier of the invoice."),
+    ] = None
+    invoice_no: Annotated[
+        StrictStr | None, Field(alias="invoiceNo", description="Invoice number.")
+    ] = None
+    invoice_date: Annotated[
+        date | None, Field(alias="invoiceDate", description="Invoice date.")
+    ] = None
     recurring_products: Annotated[
         StrictStr | None,
         Field(
@@ -43,14 +52,22 @@ class Invoice(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    field_id: Annotated[StrictStr | None, Field(alias="@id", description="Uri identifier of the current resource.")] = (
-        None
-    )
-    invoice_no: Annotated[StrictStr | None, Field(alias="invoiceNo", description="Invoice number.")] = None
-    invoice_date: Annotated[date | None, Field(alias="invoiceDate", description="Invoice date.")] = None
+    field_id: Annotated[
+        StrictStr | None,
+        Field(alias="@id", description="Uri identifier of the current resource."),
+    ] = None
+    invoice_no: Annotated[
+        StrictStr | None, Field(alias="invoiceNo", description="Invoice number.")
+    ] = None
+    invoice_date: Annotated[
+        date | None, Field(alias="invoiceDate", description="Invoice date.")
+    ] = None
     invoice_amount: Annotated[
         Decimal | None,
-        Field(alias="invoiceAmount", description="Total invoiced amount (money; read it as an exact decimal)."),
+        Field(
+            alias="invoiceAmount",
+            description="Total invoiced amount (money; read it as an exact decimal).",
+        ),
     ] = None
     recurring_products: Annotated[
         StrictStr | None,
@@ -72,29 +89,53 @@ class RecurringProduct(BaseModel):
         extra="allow",
     )
     field_id: Annotated[
-        StrictStr | None, Field(alias="@id", description="Uri identifier of the recurring product.")
+        StrictStr | None,
+        Field(alias="@id", description="Uri identifier of the recurring product."),
     ] = None
-    product_no: Annotated[StrictStr | None, Field(alias="productNo", description="Product identifier.")] = None
-    description: Annotated[StrictStr | None, Field(description="Product description.")] = None
-    amount: Annotated[Decimal | None, Field(description="Invoiced amount (money; read it as an exact decimal).")] = None
-    currency: Annotated[StrictStr | None, Field(description="ISO 4217 currency code.")] = None
-    period_from: Annotated[date | None, Field(alias="periodFrom", description="First day of the invoiced period.")] = (
-        None
-    )
-    period_to: Annotated[date | None, Field(alias="periodTo", description="Last day of the invoiced period.")] = None
+    product_no: Annotated[
+        StrictStr | None, Field(alias="productNo", description="Product identifier.")
+    ] = None
+    description: Annotated[
+        StrictStr | None, Field(description="Product description.")
+    ] = None
+    amount: Annotated[
+        Decimal | None,
+        Field(description="Invoiced amount (money; read it as an exact decimal)."),
+    ] = None
+    currency: Annotated[
+        StrictStr | None, Field(description="ISO 4217 currency code.")
+    ] = None
+    period_from: Annotated[
+        date | None,
+        Field(alias="periodFrom", description="First day of the invoiced period."),
+    ] = None
+    period_to: Annotated[
+        date | None,
+        Field(alias="periodTo", description="Last day of the invoiced period."),
+    ] = None
 
 
 class Subscription(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    field_id: Annotated[StrictStr | None, Field(alias="@id", description="Uri identifier of the subscription.")] = None
+    field_id: Annotated[
+        StrictStr | None,
+        Field(alias="@id", description="Uri identifier of the subscription."),
+    ] = None
     subscription_no: Annotated[
         StrictStr | None,
-        Field(alias="subscriptionNo", description="Subscription number (a telephone number or another identifier)."),
+        Field(
+            alias="subscriptionNo",
+            description="Subscription number (a telephone number or another identifier).",
+        ),
     ] = None
     recurring_products: Annotated[
-        StrictStr | None, Field(alias="recurringProducts", description="Link to the subscription's recurring products.")
+        StrictStr | None,
+        Field(
+            alias="recurringProducts",
+            description="Link to the subscription's recurring products.",
+        ),
     ] = None
 
 
@@ -117,7 +158,9 @@ class Problem(BaseModel):
     status_1: Annotated[StrictInt | None, Field(alias="Status")] = None
     detail_1: Annotated[StrictStr | None, Field(alias="Detail")] = None
     instance_1: Annotated[StrictStr | None, Field(alias="Instance")] = None
-    problems_1: Annotated[list[ProblemFieldMessages] | None, Field(alias="Problems")] = None
+    problems_1: Annotated[
+        list[ProblemFieldMessages] | None, Field(alias="Problems")
+    ] = None
 
 
 class InvoiceList(BaseModel):

@@ -21,12 +21,6 @@ class Problem:
     9457 uses camelCase; the casing of this API is unknown, so both are accepted. `type` is a typecode such as
     `billing/invoice/problems/validation`; `instance` is the id to quote in support questions.
 
-        Example:
-            {'Type': 'ledger/customer/v1/problems/validation', 'Title': 'A validation error occurred', 'Status': 400,
-                'Instance': 'dd07e588-70c8-4b27-95f5-020cc2968c06', 'Detail': "A validation error occurred. Please fix the
-                problems mentioned in the 'problems' property below.", 'Problems':
-                [{'customer.nationalConsumerIdentifier.value': 'Not a valid SE nationalConsumerIdentifier'}]}
-
     """
 
     type_: str | Unset = UNSET

@@ -1,0 +1,209 @@
+"""The spec pipeline and the project's checks.
+
+`nox -s regenerate` is the main job: fetch the API document (or use the committed snapshot), regenerate the
+raw client, and check everything. `nox` alone runs the checks CI runs: lint, typecheck, drift and tests.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import tempfile
+import tomllib
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+SPEC = ROOT / "spec" / "openapi.yaml"
+GENERATED = ROOT / "generated"
+GENERATED_PACKAGE = "payex_billing_invoice_openapi"
+STRICT_MODULE = "strict_models.py"
+NODE_BIN = ROOT / "node_modules" / ".bin"
+CACHE_FOLDERS = ("__pycache__", ".ruff_cache", ".mypy_cache")
+_CACHES = shutil.ignore_patterns(*CACHE_FOLDERS)
+
+OPENAPI_PYTHON_CLIENT = "openapi-python-client==0.29.1"
+DATAMODEL_CODE_GENERATOR = "datamodel-code-generator[ruff]==0.89.0"
+RUFF = "ruff==0.17.6"
+MYPY = "mypy==2.4.1"
+
+# datamodel-code-generator options for the strict pydantic layer: exact money, real dates, strict scalars,
+# unknown members kept.
+STRICT_LAYER_OPTIONS = (
+    "--input-file-type=openapi",
+    "--output-model-type=pydantic_v2.BaseModel",
+    "--target-python-version=3.11",
+    "--disable-timestamp",
+    "--formatters",
+    "ruff-check",
+    "ruff-format",
+    "--type-mappings",
+    "number+double=decimal",
+    "--strict-types",
+    "str",
+    "int",
+    "bool",
+    "--use-annotated",
+    "--field-constraints",
+    "--use-standard-collections",
+    "--use-union-operator",
+    "--allow-extra-fields",
+    "--snake-case-field",
+)
+
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+os.environ.setdefault("REDOCLY_TELEMETRY", "off")
+os.environ.setdefault("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["lint", "typecheck", "drift", "tests"]
+
+
+def _node_tools(session: nox.Session) -> None:
+    """Install the pinned Node tools (Prism, swagger2openapi, Redocly) into ./node_modules when stale."""
+    marker = ROOT / "node_modules" / ".package-lock.json"
+    lock = ROOT / "package-lock.json"
+    if marker.exists() and marker.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
+
+
+def _generate_into(session: nox.Session, out_root: Path) -> None:
+    """Run both pinned generators on the committed spec, writing the package below `out_root`."""
+    package = out_root / GENERATED_PACKAGE
+    session.run(
+        "openapi-python-client",
+        "generate",
+        f"--path={SPEC}",
+        f"--config={ROOT / 'pipeline' / 'openapi-python-client.yaml'}",
+        "--meta=none",
+        "--fail-on-warning",
+        "--overwrite",
+        f"--output-path={package}",
+        silent=True,
+    )
+    (package / "py.typed").write_text("")
+    session.run(
+        "datamodel-codegen",
+        f"--input={SPEC}",
+        f"--output={package / STRICT_MODULE}",
+        *STRICT_LAYER_OPTIONS,
+    )
+
+
+def _install_generators(session: nox.Session) -> None:
+    session.install(OPENAPI_PYTHON_CLIENT, DATAMODEL_CODE_GENERATOR, RUFF)
+
+
+def _tree_differences(expected: Path, actual: Path) -> list[str]:
+    """Relative paths of the files that differ, or exist on one side only, between two trees."""
+    differences: list[str] = []
+    comparison = filecmp.dircmp(expected, actual, ignore=list(CACHE_FOLDERS))
+    pending = [(comparison, Path())]
+    while pending:
+        current, prefix = pending.pop()
+        differences += [str(prefix / name) for name in current.left_only + current.right_only]
+        _, mismatch, errors = filecmp.cmpfiles(current.left, current.right, current.common_files, shallow=False)
+        differences += [str(prefix / name) for name in mismatch + errors]
+        pending += [(sub, prefix / name) for name, sub in current.subdirs.items()]
+    return sorted(differences)
+
+
+@nox.session
+def fetch_spec(session: nox.Session) -> None:
+    """Pull the API document (URL or path; default: the configured source) into spec/."""
+    session.install("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10")
+    _node_tools(session)
+    session.run("python", "-m", "pipeline.fetch_spec", *session.posargs)
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/ from the committed spec with the pinned generators."""
+    _install_generators(session)
+    _regenerate_package(session)
+
+
+def _regenerate_package(session: nox.Session) -> None:
+    """Replace the generated package with a fresh one, built in a scratch folder like `drift` builds it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        _generate_into(session, Path(scratch))
+        shutil.rmtree(GENERATED / GENERATED_PACKAGE, ignore_errors=True)
+        shutil.copytree(Path(scratch) / GENERATED_PACKAGE, GENERATED / GENERATED_PACKAGE, ignore=_CACHES)
+
+
+@nox.session
+def drift(session: nox.Session) -> None:
+    """Fail, naming the files, if generated/ is not what the pinned generators make of the spec."""
+    _install_generators(session)
+    with tempfile.TemporaryDirectory() as scratch:
+        _generate_into(session, Path(scratch))
+        differences = _tree_differences(Path(scratch), GENERATED)
+    if differences:
+        session.error(
+            "generated/ differs from what the pinned generators make of spec/openapi.yaml "
+            f"(run `nox -s generate`): {', '.join(differences)}"
+        )
+    session.log("generated/ matches spec/openapi.yaml")
+
+
+@nox.session
+def regenerate(session: nox.Session) -> None:
+    """The "spec changed" pipeline: fetch (argument, else configured source, else snapshot) -> generate -> check."""
+    session.install("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10")
+    _install_generators(session)
+    _node_tools(session)
+    source = session.posargs[0] if session.posargs else _configured_source()
+    if source:
+        session.run("python", "-m", "pipeline.fetch_spec", source, *session.posargs[1:])
+    else:
+        session.log("no spec source given or configured: regenerating from the committed snapshot")
+    _regenerate_package(session)
+    session.notify("lint")
+    session.notify("typecheck")
+    session.notify("tests")
+
+
+def _configured_source() -> str:
+    """The spec source from PAYEX_SPEC_SOURCE, else `[tool.payex-spec] source` in pyproject.toml."""
+    configured = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["payex-spec"]["source"]
+    return os.environ.get("PAYEX_SPEC_SOURCE") or str(configured)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on everything outside generated/, and Redocly on the spec."""
+    session.install(RUFF)
+    _node_tools(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run(str(NODE_BIN / "redocly"), "lint", "--format=stylish", str(SPEC), external=True, silent=True)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the overlay, the pipeline, the tests and the generated package."""
+    session.install("-e", ".[dev]", MYPY, "nox")
+    session.run("mypy", "overlay", "pipeline", "tests", "noxfile.py")
+    session.run("mypy", "-p", GENERATED_PACKAGE)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """pytest, with Prism from ./node_modules for the contract tests."""
+    session.install("-e", ".[dev]")
+    _node_tools(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def mock(session: nox.Session) -> None:
+    """Serve the committed spec with Prism on a local port, for development without PayEx credentials."""
+    _node_tools(session)
+    port = session.posargs[0] if session.posargs else "4010"
+    session.log(f"mock server: http://127.0.0.1:{port} (Ctrl-C stops it)")
+    session.run(str(NODE_BIN / "prism"), "mock", str(SPEC), "--host=127.0.0.1", f"--port={port}", external=True)

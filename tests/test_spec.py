@@ -1,0 +1,203 @@
+"""The committed spec: valid, faithful to the documented facts, and honest about what is inferred."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pydantic
+import pytest
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
+
+from payex_billing_invoice_openapi import strict_models
+
+# The two response bodies PayEx's "Billing API / Invoice" page shows, copied verbatim.
+DOCUMENTED_LIST_INVOICES = """
+{
+ "items": [
+    {
+     "invoiceNo": "603010",
+     "invoiceDate": "2026-03-01",
+     "recurringProducts": "/billing/invoice/v1/xxx/invoices/603010/recurring-products",
+     "subscriptions": "/billing/invoice/v1/xxx/invoices/603010/subscriptions",
+     "@id": "/billing/invoice/v1/xxx/invoices/603010"
+    },
+    {
+     "invoiceNo": "603012",
+     "invoiceDate": "2026-04-01",
+     "recurringProducts": "/billing/invoice/v1/xxx/invoices/603012/recurring-products",
+     "subscriptions": "/billing/invoice/v1/xxx/invoices/603012/subscriptions",
+     "@id": "/billing/invoice/v1/xxx/invoices/603012"
+    }
+  ],
+ "navigation": {
+   "@id": "/billing/invoice/v1/xxx/invoices"
+  }
+}
+"""
+DOCUMENTED_GET_INVOICE = """
+{
+ "invoiceNo": "603010",
+ "invoiceDate": "2026-03-01",
+ "invoiceAmount": 499.00,
+ "recurringProducts": "/billing/invoice/v1/xxx/invoices/603010/recurring-products",
+ "subscriptions": "/billing/invoice/v1/xxx/invoices/603010/subscriptions"
+}
+"""
+PATH_PREFIX = "/billing/invoice/v1/{ownerNo}"
+EXPECTED_PATHS = {
+    f"{PATH_PREFIX}/invoices",
+    f"{PATH_PREFIX}/invoices/{{invoiceNo}}",
+    f"{PATH_PREFIX}/invoices/{{invoiceNo}}/recurring-products",
+    f"{PATH_PREFIX}/invoices/{{invoiceNo}}/subscriptions",
+    f"{PATH_PREFIX}/invoices/{{invoiceNo}}/subscriptions/{{subscriptionNo}}",
+    f"{PATH_PREFIX}/invoices/{{invoiceNo}}/subscriptions/{{subscriptionNo}}/recurring-products",
+}
+STRICT_MODEL_OF_SCHEMA: dict[str, type[pydantic.BaseModel]] = {
+    "InvoiceList": strict_models.InvoiceList,
+    "Invoice": strict_models.Invoice,
+    "RecurringProductList": strict_models.RecurringProductList,
+    "SubscriptionList": strict_models.SubscriptionList,
+    "Subscription": strict_models.Subscription,
+    "Problem": strict_models.Problem,
+}
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(path, item["get"]) for path, item in spec["paths"].items()]
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: dict[str, Any] = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _response_examples(spec: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """(operationId, status, schema name, example value) for every example of every response."""
+    found = []
+    for _, operation in _operations(spec):
+        for status, response in operation["responses"].items():
+            for media in _resolve(spec, response)["content"].values():
+                schema_name = media["schema"]["$ref"].rsplit("/", 1)[1]
+                found += [
+                    (operation["operationId"], status, schema_name, example["value"])
+                    for example in media["examples"].values()
+                ]
+    return found
+
+
+def test_spec_is_valid_openapi_3_0(spec: dict[str, Any]) -> None:
+    validate(spec)
+    assert spec["openapi"].startswith("3.0.")
+
+
+def test_the_six_operations_have_the_documented_paths_and_string_parameters(spec: dict[str, Any]) -> None:
+    assert set(spec["paths"]) == EXPECTED_PATHS
+    for path, operation in _operations(spec):
+        names = [_resolve(spec, parameter)["name"] for parameter in operation["parameters"]]
+        assert names == [segment[1:-1] for segment in path.split("/") if segment.startswith("{")], path
+        for parameter in operation["parameters"]:
+            assert _resolve(spec, parameter)["schema"] == {"type": "string"}, path
+
+
+def test_every_operation_and_schema_records_its_provenance(spec: dict[str, Any]) -> None:
+    nodes = [(operation["operationId"], operation) for _, operation in _operations(spec)]
+    nodes += list(spec["components"]["schemas"].items())
+    for name, node in nodes:
+        assert node.get("x-payex-provenance") in {"documented", "inferred"}, name
+        assert node.get("x-payex-source", "").startswith("developer.payex.com"), name
+
+
+def test_inferred_operations_are_the_ones_the_reference_infers(spec: dict[str, Any]) -> None:
+    inferred = {op["operationId"] for _, op in _operations(spec) if op["x-payex-provenance"] == "inferred"}
+    assert inferred == {"getInvoiceSubscription", "listSubscriptionRecurringProducts"}
+
+
+def test_no_schema_requires_anything(spec: dict[str, Any]) -> None:
+    for name, schema in spec["components"]["schemas"].items():
+        assert "required" not in schema, f"{name} requires {schema.get('required')}, which nothing documents"
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "literal"),
+    [("listInvoices", DOCUMENTED_LIST_INVOICES), ("getInvoice", DOCUMENTED_GET_INVOICE)],
+)
+def test_documented_bodies_are_examples_verbatim(spec: dict[str, Any], operation_id: str, literal: str) -> None:
+    examples = {op_id: value for op_id, status, _, value in _response_examples(spec) if status == "200"}
+    expected = json.loads(literal, parse_float=Decimal)
+    assert json.loads(json.dumps(examples[operation_id]), parse_float=Decimal) == expected
+    assert list(examples[operation_id]) == list(expected), "member order differs from the documented body"
+
+
+def test_every_example_fits_its_schema_and_the_strict_layer(spec: dict[str, Any]) -> None:
+    examples = _response_examples(spec)
+    assert len(examples) >= 12
+    for _, _, schema_name, value in examples:
+        schema = {**spec["components"]["schemas"][schema_name], "components": spec["components"]}
+        OAS30Validator(schema).validate(value)
+        STRICT_MODEL_OF_SCHEMA[schema_name].model_validate_json(json.dumps(value))
+
+
+def test_strict_layer_gives_exact_money_and_real_dates() -> None:
+    invoice = strict_models.Invoice.model_validate(json.loads(DOCUMENTED_GET_INVOICE, parse_float=Decimal))
+    assert invoice.invoice_amount == Decimal("499.00")
+    assert str(invoice.invoice_amount) == "499.00"
+    assert invoice.invoice_date == date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"invoiceNo": 603010}',
+        '{"invoiceDate": "2026-13-01"}',
+        '{"invoiceDate": "1 March 2026"}',
+        '{"invoiceAmount": true}',
+        '{"recurringProducts": 12}',
+    ],
+)
+def test_strict_layer_rejects_wrong_types(body: str) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        strict_models.Invoice.model_validate(json.loads(body, parse_float=Decimal))
+
+
+def test_strict_layer_keeps_unknown_members() -> None:
+    invoice = strict_models.Invoice.model_validate({"invoiceNo": "1", "dueDate": "2026-04-01"})
+    assert invoice.model_extra == {"dueDate": "2026-04-01"}
+
+
+def test_problem_types_are_recorded_once_with_typecodes_and_statuses(spec: dict[str, Any]) -> None:
+    recorded = {entry["code"]: entry for entry in spec["x-payex-problem-types"]}
+    assert {code: (entry["typecode"], entry["status"]) for code, entry in recorded.items()} == {
+        "validation": ("billing/invoice/problems/validation", 400),
+        "customer-not-found": ("billing/invoice/problems/customer-not-found", 404),
+        "invoice-not-found": ("billing/invoice/problems/invoice-not-found", 404),
+        "subscription-not-found": ("billing/invoice/problems/subscription-not-found", 404),
+    }
+    for _, operation in _operations(spec):
+        assert set(operation["x-payex-problem-types"]) <= set(recorded)
+        assert {"400", "401", "404", "500"} <= set(operation["responses"]), operation["operationId"]
+        for status in ("400", "401", "404", "500"):
+            assert set(_resolve(spec, operation["responses"][status])["content"]) == {"application/problem+json"}
+
+
+def test_problem_schema_accepts_both_casings(spec: dict[str, Any]) -> None:
+    members = set(spec["components"]["schemas"]["Problem"]["properties"])
+    for name in ("type", "title", "status", "detail", "instance", "problems"):
+        assert {name, name.capitalize()} <= members
+
+
+def test_security_and_servers(spec: dict[str, Any]) -> None:
+    scheme = spec["components"]["securitySchemes"]["payexToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert scheme["x-payex-mutual-tls"] == "required"
+    servers = {server["url"]: server["x-payex-provenance"] for server in spec["servers"]}
+    assert servers["https://lf-api.payex.com"] == "documented"
+    assert servers["https://api.sandbox.payex.com"] == "inferred"
+    assert any(url.startswith("http://127.0.0.1") for url in servers)
