@@ -1,0 +1,374 @@
+"""What the sync and async clients share: settings, request preparation, retries, response decoding, logging.
+
+The exchange of one call is written once, as a generator that yields what to do next (send a request, or
+sleep before a retry) and receives the outcome; the sync and async clients only drive it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import ssl
+import time
+import uuid
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import httpx
+import pydantic
+
+from payex_billing_invoice._exceptions import (
+    ApiConnectionError,
+    ApiStatusError,
+    ApiTimeoutError,
+    BillingInvoiceError,
+    ClientConfigurationError,
+    InvalidRouteError,
+    ResponseValidationError,
+    error_for_response,
+)
+from payex_billing_invoice._operations import ENDPOINTS, Endpoint, GeneratedModel, LinkedExactModel, LinkedModel
+from payex_billing_invoice._retries import RetryPolicy
+from payex_billing_invoice._routes import ROUTE_TEMPLATES, parse_link, validate_segment
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ENV_BASE_URL",
+    "ENV_CLIENT_CERT",
+    "ENV_CLIENT_KEY",
+    "ENV_OWNER_NO",
+    "ENV_TOKEN",
+    "PRODUCTION_URL",
+    "SANDBOX_URL",
+    "ClientCore",
+]
+
+PRODUCTION_URL: Final = "https://lf-api.payex.com"
+SANDBOX_URL: Final = "https://api.sandbox.payex.com"
+ENV_TOKEN: Final = "PAYEX_BILLING_TOKEN"  # noqa: S105 - the name of the variable, not a secret
+ENV_OWNER_NO: Final = "PAYEX_BILLING_OWNER_NO"
+ENV_BASE_URL: Final = "PAYEX_BILLING_BASE_URL"
+ENV_CLIENT_CERT: Final = "PAYEX_BILLING_CLIENT_CERT"
+ENV_CLIENT_KEY: Final = "PAYEX_BILLING_CLIENT_KEY"
+DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_TRACKING_HEADER: Final = "X-Request-Id"
+MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+
+logger = logging.getLogger("payex_billing_invoice")
+
+T = TypeVar("T")
+M = TypeVar("M", bound=GeneratedModel)
+E = TypeVar("E", bound=pydantic.BaseModel)
+Timeout = float | httpx.Timeout | None
+
+
+def new_tracking_id() -> str:
+    """A fresh id for the tracking header."""
+    return str(uuid.uuid4())
+
+
+class BearerToken(httpx.Auth):
+    """Adds `Authorization: Bearer <token>`; its repr never shows the token."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerToken(<redacted>)"
+
+
+@dataclass(frozen=True, slots=True)
+class SendRequest:
+    """Step of an exchange: send this request."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    timeout: httpx.Timeout
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Step of an exchange: wait before the next attempt."""
+
+    seconds: float
+
+
+Step = SendRequest | Sleep
+Outcome = httpx.Response | httpx.HTTPError | None
+Exchange = Generator[Step, Outcome, T]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _secret_or_env(value: str | None, variable: str, what: str) -> str:
+    resolved = value if value is not None else os.environ.get(variable)
+    if not resolved:
+        raise ClientConfigurationError(f"{what} is required: pass it, or set {variable}")
+    return resolved
+
+
+def _ssl_context(
+    client_cert: str | os.PathLike[str] | None,
+    client_key: str | os.PathLike[str] | None,
+    ssl_context: ssl.SSLContext | None,
+) -> ssl.SSLContext | None:
+    """The TLS context: the caller's, or one with the client certificate for mutual TLS (TLS 1.2 or newer)."""
+    if ssl_context is not None:
+        if client_cert or client_key:
+            raise ClientConfigurationError("pass either ssl_context or client_cert/client_key, not both")
+        return ssl_context
+    cert = client_cert or os.environ.get(ENV_CLIENT_CERT)
+    key = client_key or os.environ.get(ENV_CLIENT_KEY)
+    if not cert:
+        if key:
+            raise ClientConfigurationError("client_key was given without client_cert")
+        return None
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(Path(cert), Path(key) if key else None)
+    except (OSError, ssl.SSLError) as error:
+        raise ClientConfigurationError(f"cannot load the client certificate {Path(cert).name}: {error}") from None
+    return context
+
+
+def _as_timeout(timeout: Timeout, default: httpx.Timeout) -> httpx.Timeout:
+    if timeout is None:
+        return default
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+class ClientCore:
+    """Settings and the exchange logic of one client; owns no connection."""
+
+    def __init__(
+        self,
+        *,
+        owner_no: str | None,
+        token: str | None,
+        base_url: str | None,
+        timeout: Timeout,
+        max_retries: int,
+        retry_policy: RetryPolicy | None,
+        tracking_header: str | None,
+        tracking_id_factory: Callable[[], str],
+        allow_insecure_http: bool,
+    ) -> None:
+        self.owner_no = validate_segment("owner_no", _secret_or_env(owner_no, ENV_OWNER_NO, "owner_no"))
+        self.auth = BearerToken(_secret_or_env(token, ENV_TOKEN, "token"))
+        self.base_url = self._check_base_url(
+            base_url or os.environ.get(ENV_BASE_URL) or PRODUCTION_URL, allow_insecure_http
+        )
+        self.timeout = _as_timeout(timeout, DEFAULT_TIMEOUT)
+        try:
+            self.retry = retry_policy or RetryPolicy(max_retries=max_retries)
+        except ValueError as error:
+            raise ClientConfigurationError(str(error)) from None
+        self.tracking_header = tracking_header
+        self.tracking_id_factory = tracking_id_factory
+
+    @staticmethod
+    def _check_base_url(base_url: str, allow_insecure_http: bool) -> httpx.URL:
+        try:
+            url = httpx.URL(base_url)
+        except httpx.InvalidURL as error:
+            raise ClientConfigurationError(f"base_url is not a valid URL: {error}") from None
+        if url.scheme not in {"http", "https"} or not url.host:
+            raise ClientConfigurationError("base_url must be an absolute http(s) URL")
+        if url.userinfo or url.query or url.fragment:
+            raise ClientConfigurationError("base_url must not carry credentials, a query or a fragment")
+        if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+            raise ClientConfigurationError(
+                f"refusing plain http:// to {url.host}: the token would travel unencrypted "
+                "(pass allow_insecure_http=True to override)"
+            )
+        return url.copy_with(raw_path=url.raw_path.rstrip(b"/"))
+
+    def build_http_client_args(
+        self,
+        client_cert: str | os.PathLike[str] | None,
+        client_key: str | os.PathLike[str] | None,
+        ssl_context: ssl.SSLContext | None,
+    ) -> dict[str, Any]:
+        """Keyword arguments for the httpx client this core's owner creates."""
+        context = _ssl_context(client_cert, client_key, ssl_context)
+        return {"timeout": self.timeout, "follow_redirects": False, **({"verify": context} if context else {})}
+
+    def __repr__(self) -> str:
+        return f"owner_no={self.owner_no!r}, base_url={str(self.base_url)!r}"
+
+    def call(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[M]:
+        """The exchange for one operation, returning the generated attrs model."""
+        return self._exchange(endpoint, self._path(endpoint, segments), timeout, partial(_decode_model, endpoint))
+
+    def call_exact(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[E]:
+        """The exchange for one operation, returning the strict pydantic model (exact `Decimal` money)."""
+        return self._exchange(endpoint, self._path(endpoint, segments), timeout, partial(_decode_exact, endpoint))
+
+    def follow_endpoint(self, link: str) -> tuple[Endpoint[LinkedModel, LinkedExactModel], dict[str, str]]:
+        """The operation and segments a hypermedia link addresses, refused unless it is this client's host and owner."""
+        parsed = parse_link(link)
+        if parsed.host is not None and (
+            parsed.scheme != self.base_url.scheme
+            or parsed.host != self.base_url.host
+            or (parsed.port or _DEFAULT_PORTS[parsed.scheme]) != (self.base_url.port or _DEFAULT_PORTS[parsed.scheme])
+        ):
+            raise InvalidRouteError(f"refusing to follow a link to another host than {self.base_url.host}")
+        if parsed.owner_no != self.owner_no:
+            raise InvalidRouteError("refusing to follow a link to another owner than this client's")
+        if parsed.operation_id is None:
+            raise InvalidRouteError("the link is not an operation of the Billing Invoice API")
+        return ENDPOINTS[parsed.operation_id], parsed.arguments
+
+    def _path(self, endpoint: Endpoint[M, E], segments: Mapping[str, str]) -> str:
+        values = {name: validate_segment(name, segments[name]) for name in endpoint.parameters}
+        path: str = endpoint.request_kwargs(owner_no=self.owner_no, **values)["url"]
+        return path
+
+    def _exchange(
+        self,
+        endpoint: Endpoint[M, E],
+        path: str,
+        timeout: Timeout,
+        decode: Callable[[httpx.Response], T],
+    ) -> Exchange[T]:
+        template = ROUTE_TEMPLATES[endpoint.operation_id]
+        request_id = self.tracking_id_factory() if self.tracking_header else None
+        headers = {"Accept": "application/json, application/problem+json"}
+        if self.tracking_header and request_id is not None:
+            headers[self.tracking_header] = request_id
+        request = SendRequest("GET", str(self.base_url) + path, headers, _as_timeout(timeout, self.timeout))
+        retries = 0
+        while True:
+            started = time.perf_counter()
+            outcome = yield request
+            elapsed_ms = (time.perf_counter() - started) * 1000.0
+            error = self._error_of(outcome, template, request_id)
+            status = outcome.status_code if isinstance(outcome, httpx.Response) else None
+            _log_attempt(template, status, elapsed_ms, retries + 1, error)
+            if error is None and isinstance(outcome, httpx.Response):
+                return decode(outcome)
+            if error is None or not self.retry.should_retry(retries, _retry_status(error)):
+                raise error or ApiConnectionError("no response")
+            delay = self.retry.delay(retries, outcome.headers if isinstance(outcome, httpx.Response) else None)
+            logger.info(
+                "retrying GET %s in %.2f s after %s (attempt %d of %d)",
+                template,
+                delay,
+                status or type(error).__name__,
+                retries + 2,
+                self.retry.max_retries + 1,
+                extra={"payex_route": template, "payex_attempt": retries + 2, "payex_delay": delay},
+            )
+            yield Sleep(delay)
+            retries += 1
+
+    @staticmethod
+    def _error_of(outcome: Outcome, template: str, request_id: str | None) -> BillingInvoiceError | None:
+        if isinstance(outcome, httpx.TimeoutException):
+            return ApiTimeoutError(f"GET {template} timed out ({type(outcome).__name__})")
+        if isinstance(outcome, httpx.HTTPError) or outcome is None:
+            return ApiConnectionError(f"GET {template} failed: {_transport_reason(outcome)}")
+        if outcome.is_success:
+            return None
+        return error_for_response(
+            status_code=outcome.status_code, headers=outcome.headers, body=outcome.content, request_id=request_id
+        )
+
+
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+def _retry_status(error: BillingInvoiceError) -> int | None:
+    """The status a retry decision sees: that of a status error, None (always retryable) for a connection error."""
+    return error.status_code if isinstance(error, ApiStatusError) else None
+
+
+def _transport_reason(error: httpx.HTTPError | None) -> str:
+    if error is None:
+        return "no response"
+    return type(error).__name__
+
+
+def _log_attempt(
+    template: str, status: int | None, elapsed_ms: float, attempt: int, error: BillingInvoiceError | None
+) -> None:
+    instance = error.instance if isinstance(error, ApiStatusError) else None
+    logger.debug(
+        "GET %s -> %s in %.1f ms (attempt %d%s)",
+        template,
+        status if status is not None else type(error).__name__,
+        elapsed_ms,
+        attempt,
+        f", problem instance {instance}" if instance else "",
+        extra={
+            "payex_method": "GET",
+            "payex_route": template,
+            "payex_status": status,
+            "payex_duration_ms": round(elapsed_ms, 1),
+            "payex_attempt": attempt,
+            "payex_problem_instance": instance,
+        },
+    )
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _json_body(endpoint: Endpoint[M, E], response: httpx.Response, *, exact: bool) -> tuple[Any, E]:
+    """The 2xx body parsed (floats as `Decimal` when `exact`) and validated against the strict schema layer."""
+    body = response.content
+    content_type = response.headers.get("content-type", "")
+    if not _is_json(content_type):
+        raise _invalid(endpoint, response, f"expected an application/json body, got {content_type[:60]!r}")
+    try:
+        data = json.loads(body, parse_float=Decimal if exact else float)
+    except (ValueError, RecursionError) as error:
+        raise _invalid(endpoint, response, f"the body is not JSON: {type(error).__name__}") from None
+    try:
+        return data, endpoint.exact_model.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise ResponseValidationError.from_validation_error(
+            error, status_code=response.status_code, body=body, operation_id=endpoint.operation_id
+        ) from None
+    except RecursionError:
+        raise _invalid(endpoint, response, "the body is nested too deeply") from None
+
+
+def _decode_exact(endpoint: Endpoint[M, E], response: httpx.Response) -> E:
+    return _json_body(endpoint, response, exact=True)[1]
+
+
+def _decode_model(endpoint: Endpoint[M, E], response: httpx.Response) -> M:
+    data, _ = _json_body(endpoint, response, exact=False)
+    try:
+        return endpoint.model.from_dict(data)
+    except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as error:
+        reason = f"the body does not fit the generated model: {type(error).__name__}"
+        raise _invalid(endpoint, response, reason) from None
+
+
+def _invalid(endpoint: Endpoint[M, E], response: httpx.Response, reason: str) -> ResponseValidationError:
+    return ResponseValidationError(
+        status_code=response.status_code, body=response.content, errors=(reason,), operation_id=endpoint.operation_id
+    )

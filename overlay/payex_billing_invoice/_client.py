@@ -1,0 +1,502 @@
+"""`BillingInvoiceClient` and `AsyncBillingInvoiceClient`: the facade over the generated client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self, TypeAlias, TypeVar
+
+import httpx
+
+from payex_billing_invoice._base_client import (
+    DEFAULT_TRACKING_HEADER,
+    ClientCore,
+    Exchange,
+    Sleep,
+    Timeout,
+    new_tracking_id,
+)
+from payex_billing_invoice._exceptions import ClientConfigurationError, ResponseValidationError
+from payex_billing_invoice._lines import InvoiceLines, SubscriptionLines
+from payex_billing_invoice._operations import (
+    GET_INVOICE,
+    GET_INVOICE_SUBSCRIPTION,
+    LIST_INVOICE_RECURRING_PRODUCTS,
+    LIST_INVOICE_SUBSCRIPTIONS,
+    LIST_INVOICES,
+    LIST_SUBSCRIPTION_RECURRING_PRODUCTS,
+    LinkedExactModel,
+    LinkedModel,
+)
+from payex_billing_invoice._retries import RetryPolicy
+from payex_billing_invoice_openapi import models, strict_models
+
+__all__ = ["AsyncBillingInvoiceClient", "AsyncExactModels", "BillingInvoiceClient", "ExactModels"]
+
+R = TypeVar("R")
+PathLike: TypeAlias = str | os.PathLike[str]
+DEFAULT_MAX_CONCURRENCY = 8
+
+
+def _subscription_segments(invoice_no: str, subscription: strict_models.Subscription) -> dict[str, str]:
+    if subscription.subscription_no is None:
+        raise ResponseValidationError(
+            status_code=200,
+            body=b"",
+            errors=("a subscription item has neither a recurringProducts link nor a subscriptionNo",),
+            operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id,
+        )
+    return {"invoice_no": invoice_no, "subscription_no": subscription.subscription_no}
+
+
+def _subscription_products(
+    core: ClientCore, invoice_no: str, subscription: strict_models.Subscription, timeout: Timeout
+) -> Exchange[strict_models.RecurringProductList]:
+    """Its recurring products: through its link when it has one (refused unless it is that operation)."""
+    if subscription.recurring_products is not None:
+        endpoint, segments = core.follow_endpoint(subscription.recurring_products)
+        if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
+            raise ResponseValidationError(
+                status_code=200,
+                body=b"",
+                errors=(f"a subscription's recurringProducts link addresses {endpoint.operation_id}",),
+                operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id,
+            )
+        return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
+    segments = _subscription_segments(invoice_no, subscription)
+    return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
+
+
+class _Options:
+    """Constructor handling shared by both clients."""
+
+    def __init__(
+        self,
+        *,
+        owner_no: str | None,
+        token: str | None,
+        base_url: str | None,
+        client_cert: PathLike | None,
+        client_key: PathLike | None,
+        ssl_context: ssl.SSLContext | None,
+        timeout: Timeout,
+        max_retries: int,
+        retry_policy: RetryPolicy | None,
+        tracking_header: str | None,
+        tracking_id_factory: Callable[[], str],
+        allow_insecure_http: bool,
+        custom_http: bool,
+    ) -> None:
+        self.core = ClientCore(
+            owner_no=owner_no,
+            token=token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            tracking_header=tracking_header,
+            tracking_id_factory=tracking_id_factory,
+            allow_insecure_http=allow_insecure_http,
+        )
+        if custom_http and (client_cert or client_key or ssl_context):
+            raise ClientConfigurationError(
+                "configure TLS on the http_client you pass, or pass no http_client; not both"
+            )
+        self.http_args = {} if custom_http else self.core.build_http_client_args(client_cert, client_key, ssl_context)
+
+
+class BillingInvoiceClient:
+    """Client of the PayEx Billing Invoice API.
+
+    `owner_no`, `token` and `base_url` fall back to `PAYEX_BILLING_OWNER_NO`, `PAYEX_BILLING_TOKEN` and
+    `PAYEX_BILLING_BASE_URL`; the client certificate to `PAYEX_BILLING_CLIENT_CERT` and `PAYEX_BILLING_CLIENT_KEY`.
+    Methods return the generated attrs models; `client.exact` returns the strict models (exact `Decimal` money).
+    """
+
+    def __init__(
+        self,
+        *,
+        owner_no: str | None = None,
+        token: str | None = None,
+        base_url: str | None = None,
+        client_cert: PathLike | None = None,
+        client_key: PathLike | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: Timeout = None,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+        tracking_header: str | None = DEFAULT_TRACKING_HEADER,
+        tracking_id_factory: Callable[[], str] = new_tracking_id,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        options = _Options(
+            owner_no=owner_no,
+            token=token,
+            base_url=base_url,
+            client_cert=client_cert,
+            client_key=client_key,
+            ssl_context=ssl_context,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            tracking_header=tracking_header,
+            tracking_id_factory=tracking_id_factory,
+            allow_insecure_http=allow_insecure_http,
+            custom_http=http_client is not None,
+        )
+        self._core = options.core
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(transport=transport, **options.http_args)
+        self.exact = ExactModels(self)
+
+    @property
+    def owner_no(self) -> str:
+        """The ledger number this client's token was issued for."""
+        return self._core.owner_no
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._core!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections (not those of an `http_client` that was passed in)."""
+        if self._owns_http:
+            self._http.close()
+
+    def _run(self, exchange: Exchange[R]) -> R:
+        step = next(exchange)
+        while True:
+            outcome: Any = None
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+            else:
+                try:
+                    outcome = self._http.request(
+                        step.method, step.url, headers=step.headers, timeout=step.timeout, auth=self._core.auth
+                    )
+                except httpx.HTTPError as error:
+                    outcome = error
+            try:
+                step = exchange.send(outcome)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+
+    def list_invoices(self, *, timeout: Timeout = None) -> models.InvoiceList:
+        """The ledger's invoices (`listInvoices`)."""
+        return self._run(self._core.call(LIST_INVOICES, {}, timeout))
+
+    def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> models.Invoice:
+        """One invoice (`getInvoice`)."""
+        return self._run(self._core.call(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
+
+    def list_recurring_products(self, invoice_no: str, *, timeout: Timeout = None) -> models.RecurringProductList:
+        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
+        return self._run(self._core.call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout))
+
+    def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> models.SubscriptionList:
+        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
+        return self._run(self._core.call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout))
+
+    def get_subscription(
+        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+    ) -> models.Subscription:
+        """One invoiced subscription (`getInvoiceSubscription`)."""
+        segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
+        return self._run(self._core.call(GET_INVOICE_SUBSCRIPTION, segments, timeout))
+
+    def list_subscription_recurring_products(
+        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+    ) -> models.RecurringProductList:
+        """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
+        segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
+        return self._run(self._core.call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
+
+    def follow(self, link: str, *, timeout: Timeout = None) -> LinkedModel:
+        """The resource a hypermedia link of a response addresses (relative, or absolute on this client's host)."""
+        endpoint, segments = self._core.follow_endpoint(link)
+        result: LinkedModel = self._run(self._core.call(endpoint, segments, timeout))
+        return result
+
+    def invoice_lines(self, invoice_no: str, *, timeout: Timeout = None) -> InvoiceLines:
+        """The invoice, its customer-level recurring products, and every subscription with its products."""
+        invoice = self.exact.get_invoice(invoice_no, timeout=timeout)
+        products = self.exact.list_recurring_products(invoice_no, timeout=timeout)
+        subscriptions = self.exact.list_subscriptions(invoice_no, timeout=timeout).items or []
+        lines = tuple(
+            SubscriptionLines(
+                subscription,
+                tuple(self._run(_subscription_products(self._core, invoice_no, subscription, timeout)).items or ()),
+            )
+            for subscription in subscriptions
+        )
+        return InvoiceLines(invoice, tuple(products.items or ()), lines)
+
+
+class ExactModels:
+    """The operations of a `BillingInvoiceClient`, returning the strict models: `Decimal` money, `date` dates."""
+
+    def __init__(self, client: BillingInvoiceClient) -> None:
+        self._client = client
+        self._core = client._core
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._core!r})"
+
+    def list_invoices(self, *, timeout: Timeout = None) -> strict_models.InvoiceList:
+        """The ledger's invoices (`listInvoices`)."""
+        return self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout))
+
+    def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.Invoice:
+        """One invoice (`getInvoice`)."""
+        return self._client._run(self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
+
+    def list_recurring_products(
+        self, invoice_no: str, *, timeout: Timeout = None
+    ) -> strict_models.RecurringProductList:
+        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
+        segments = {"invoice_no": invoice_no}
+        return self._client._run(self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout))
+
+    def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.SubscriptionList:
+        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
+        segments = {"invoice_no": invoice_no}
+        return self._client._run(self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout))
+
+    def get_subscription(
+        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+    ) -> strict_models.Subscription:
+        """One invoiced subscription (`getInvoiceSubscription`)."""
+        segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
+        return self._client._run(self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout))
+
+    def list_subscription_recurring_products(
+        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+    ) -> strict_models.RecurringProductList:
+        """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
+        segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
+        return self._client._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
+
+    def follow(self, link: str, *, timeout: Timeout = None) -> LinkedExactModel:
+        """The resource a hypermedia link addresses, as a strict model."""
+        endpoint, segments = self._core.follow_endpoint(link)
+        result: LinkedExactModel = self._client._run(self._core.call_exact(endpoint, segments, timeout))
+        return result
+
+
+class AsyncBillingInvoiceClient:
+    """Async client of the PayEx Billing Invoice API; the same options and methods as `BillingInvoiceClient`.
+
+    `invoice_lines` fetches concurrently, with at most `max_concurrency` requests in flight.
+    """
+
+    def __init__(
+        self,
+        *,
+        owner_no: str | None = None,
+        token: str | None = None,
+        base_url: str | None = None,
+        client_cert: PathLike | None = None,
+        client_key: PathLike | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: Timeout = None,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+        tracking_header: str | None = DEFAULT_TRACKING_HEADER,
+        tracking_id_factory: Callable[[], str] = new_tracking_id,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        allow_insecure_http: bool = False,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    ) -> None:
+        options = _Options(
+            owner_no=owner_no,
+            token=token,
+            base_url=base_url,
+            client_cert=client_cert,
+            client_key=client_key,
+            ssl_context=ssl_context,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            tracking_header=tracking_header,
+            tracking_id_factory=tracking_id_factory,
+            allow_insecure_http=allow_insecure_http,
+            custom_http=http_client is not None,
+        )
+        if max_concurrency < 1:
+            raise ClientConfigurationError("max_concurrency must be at least 1")
+        self._core = options.core
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(transport=transport, **options.http_args)
+        self._max_concurrency = max_concurrency
+        self.exact = AsyncExactModels(self)
+
+    @property
+    def owner_no(self) -> str:
+        """The ledger number this client's token was issued for."""
+        return self._core.owner_no
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._core!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connections (not those of an `http_client` that was passed in)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def _run(self, exchange: Exchange[R]) -> R:
+        step = next(exchange)
+        while True:
+            outcome: Any = None
+            if isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+            else:
+                try:
+                    outcome = await self._http.request(
+                        step.method, step.url, headers=step.headers, timeout=step.timeout, auth=self._core.auth
+                    )
+                except httpx.HTTPError as error:
+                    outcome = error
+            try:
+                step = exchange.send(outcome)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+
+    async def list_invoices(self, *, timeout: Timeout = None) -> models.InvoiceList:
+        """The ledger's invoices (`listInvoices`)."""
+        return await self._run(self._core.call(LIST_INVOICES, {}, timeout))
+
+    async def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> models.Invoice:
+        """One invoice (`getInvoice`)."""
+        return await self._run(self._core.call(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
+
+    async def list_recurring_products(self, invoice_no: str, *, timeout: Timeout = None) -> models.RecurringProductList:
+        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
+        return await self._run(self._core.call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout))
+
+    async def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> models.SubscriptionList:
+        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
+        return await self._run(self._core.call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout))
+
+    async def get_subscription(
+        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+    ) -> models.Subscription:
+        """One invoiced subscription (`getInvoiceSubscription`)."""
+        segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
+        return await self._run(self._core.call(GET_INVOICE_SUBSCRIPTION, segments, timeout))
+
+    async def list_subscription_recurring_products(
+        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+    ) -> models.RecurringProductList:
+        """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
+        segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
+        return await self._run(self._core.call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
+
+    async def follow(self, link: str, *, timeout: Timeout = None) -> LinkedModel:
+        """The resource a hypermedia link of a response addresses (relative, or absolute on this client's host)."""
+        endpoint, segments = self._core.follow_endpoint(link)
+        result: LinkedModel = await self._run(self._core.call(endpoint, segments, timeout))
+        return result
+
+    async def invoice_lines(self, invoice_no: str, *, timeout: Timeout = None) -> InvoiceLines:
+        """The invoice, its customer-level recurring products, and every subscription with its products.
+
+        Fetched concurrently: the invoice, its products and its subscriptions at once, then every subscription's
+        products, never more than `max_concurrency` requests in flight.
+        """
+        slots = asyncio.Semaphore(self._max_concurrency)
+
+        async def bounded(call: Callable[[], Awaitable[R]]) -> R:
+            async with slots:
+                return await call()
+
+        async def products_of(item: strict_models.Subscription) -> strict_models.RecurringProductList:
+            async with slots:
+                return await self._run(_subscription_products(self._core, invoice_no, item, timeout))
+
+        invoice, products, subscriptions = await asyncio.gather(
+            bounded(lambda: self.exact.get_invoice(invoice_no, timeout=timeout)),
+            bounded(lambda: self.exact.list_recurring_products(invoice_no, timeout=timeout)),
+            bounded(lambda: self.exact.list_subscriptions(invoice_no, timeout=timeout)),
+        )
+        items = subscriptions.items or []
+        subscription_products = await asyncio.gather(*(products_of(item) for item in items))
+        lines = tuple(
+            SubscriptionLines(item, tuple(found.items or ()))
+            for item, found in zip(items, subscription_products, strict=True)
+        )
+        return InvoiceLines(invoice, tuple(products.items or ()), lines)
+
+
+class AsyncExactModels:
+    """The operations of an `AsyncBillingInvoiceClient`, returning the strict models."""
+
+    def __init__(self, client: AsyncBillingInvoiceClient) -> None:
+        self._client = client
+        self._core = client._core
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._core!r})"
+
+    async def list_invoices(self, *, timeout: Timeout = None) -> strict_models.InvoiceList:
+        """The ledger's invoices (`listInvoices`)."""
+        return await self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout))
+
+    async def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.Invoice:
+        """One invoice (`getInvoice`)."""
+        return await self._client._run(self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
+
+    async def list_recurring_products(
+        self, invoice_no: str, *, timeout: Timeout = None
+    ) -> strict_models.RecurringProductList:
+        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
+        segments = {"invoice_no": invoice_no}
+        return await self._client._run(self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout))
+
+    async def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.SubscriptionList:
+        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
+        segments = {"invoice_no": invoice_no}
+        return await self._client._run(self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout))
+
+    async def get_subscription(
+        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+    ) -> strict_models.Subscription:
+        """One invoiced subscription (`getInvoiceSubscription`)."""
+        segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
+        return await self._client._run(self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout))
+
+    async def list_subscription_recurring_products(
+        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+    ) -> strict_models.RecurringProductList:
+        """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
+        segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
+        return await self._client._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
+
+    async def follow(self, link: str, *, timeout: Timeout = None) -> LinkedExactModel:
+        """The resource a hypermedia link addresses, as a strict model."""
+        endpoint, segments = self._core.follow_endpoint(link)
+        result: LinkedExactModel = await self._client._run(self._core.call_exact(endpoint, segments, timeout))
+        return result

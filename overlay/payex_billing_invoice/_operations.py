@@ -1,0 +1,116 @@
+"""The spec's operations bound to the generated request builders and models: what the facade calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Generic, Protocol, Self, TypeAlias, TypeVar
+
+from pydantic import BaseModel
+
+from payex_billing_invoice._routes import OPERATIONS
+from payex_billing_invoice_openapi import models, strict_models
+from payex_billing_invoice_openapi.api.invoices import (
+    get_invoice,
+    get_invoice_subscription,
+    list_invoice_recurring_products,
+    list_invoice_subscriptions,
+    list_invoices,
+    list_subscription_recurring_products,
+)
+
+__all__ = [
+    "ENDPOINTS",
+    "GET_INVOICE",
+    "GET_INVOICE_SUBSCRIPTION",
+    "LIST_INVOICES",
+    "LIST_INVOICE_RECURRING_PRODUCTS",
+    "LIST_INVOICE_SUBSCRIPTIONS",
+    "LIST_SUBSCRIPTION_RECURRING_PRODUCTS",
+    "Endpoint",
+    "GeneratedModel",
+    "LinkedExactModel",
+    "LinkedModel",
+]
+
+
+class GeneratedModel(Protocol):
+    """What every generated attrs model offers."""
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+ModelT_co = TypeVar("ModelT_co", bound=GeneratedModel, covariant=True)
+ExactT_co = TypeVar("ExactT_co", bound=BaseModel, covariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint(Generic[ModelT_co, ExactT_co]):
+    """One GET operation: its spec id, the generated request builder, and the models of its 200 body."""
+
+    operation_id: str
+    request_kwargs: Callable[..., dict[str, Any]]
+    model: type[ModelT_co]
+    exact_model: type[ExactT_co]
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The segment arguments after `owner_no`, e.g. `("invoice_no",)`."""
+        return OPERATIONS[self.operation_id].arguments[1:]
+
+
+LIST_INVOICES = Endpoint("listInvoices", list_invoices._get_kwargs, models.InvoiceList, strict_models.InvoiceList)
+GET_INVOICE = Endpoint("getInvoice", get_invoice._get_kwargs, models.Invoice, strict_models.Invoice)
+LIST_INVOICE_RECURRING_PRODUCTS = Endpoint(
+    "listInvoiceRecurringProducts",
+    list_invoice_recurring_products._get_kwargs,
+    models.RecurringProductList,
+    strict_models.RecurringProductList,
+)
+LIST_INVOICE_SUBSCRIPTIONS = Endpoint(
+    "listInvoiceSubscriptions",
+    list_invoice_subscriptions._get_kwargs,
+    models.SubscriptionList,
+    strict_models.SubscriptionList,
+)
+GET_INVOICE_SUBSCRIPTION = Endpoint(
+    "getInvoiceSubscription",
+    get_invoice_subscription._get_kwargs,
+    models.Subscription,
+    strict_models.Subscription,
+)
+LIST_SUBSCRIPTION_RECURRING_PRODUCTS = Endpoint(
+    "listSubscriptionRecurringProducts",
+    list_subscription_recurring_products._get_kwargs,
+    models.RecurringProductList,
+    strict_models.RecurringProductList,
+)
+
+LinkedModel: TypeAlias = (
+    models.InvoiceList | models.Invoice | models.RecurringProductList | models.SubscriptionList | models.Subscription
+)
+LinkedExactModel: TypeAlias = (
+    strict_models.InvoiceList
+    | strict_models.Invoice
+    | strict_models.RecurringProductList
+    | strict_models.SubscriptionList
+    | strict_models.Subscription
+)
+
+ENDPOINTS: Mapping[str, Endpoint[LinkedModel, LinkedExactModel]] = MappingProxyType(
+    {
+        endpoint.operation_id: endpoint
+        for endpoint in (
+            LIST_INVOICES,
+            GET_INVOICE,
+            LIST_INVOICE_RECURRING_PRODUCTS,
+            LIST_INVOICE_SUBSCRIPTIONS,
+            GET_INVOICE_SUBSCRIPTION,
+            LIST_SUBSCRIPTION_RECURRING_PRODUCTS,
+        )
+    }
+)

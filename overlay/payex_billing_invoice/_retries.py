@@ -1,0 +1,64 @@
+"""When and how long to wait before retrying an idempotent GET."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy"]
+
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff and jitter, honouring a capped `Retry-After`.
+
+    `max_retries` counts the attempts after the first; 0 turns retrying off.
+    """
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0 or self.initial_delay < 0 or self.max_delay < 0 or self.max_retry_after < 0:
+            raise ValueError("retry settings must not be negative")
+
+    def should_retry(self, retries_done: int, status_code: int | None) -> bool:
+        """Whether a failed attempt (a status, or None for a connection error) is worth another try."""
+        return retries_done < self.max_retries and (status_code is None or status_code in RETRYABLE_STATUSES)
+
+    def delay(self, retries_done: int, headers: httpx.Headers | None = None) -> float:
+        """Seconds to wait before retry number `retries_done + 1`."""
+        retry_after = _retry_after_seconds(headers) if headers is not None else None
+        if retry_after is not None:
+            return min(retry_after, self.max_retry_after)
+        backoff = min(self.initial_delay * 2.0**retries_done, self.max_delay)
+        return backoff * (1.0 - 0.25 * random.random())  # noqa: S311 - jitter, not cryptography
+
+
+def _retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """`Retry-After` (or `retry-after-ms`) as seconds from now; None when absent or unreadable."""
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds is not None:
+        try:
+            return max(float(milliseconds) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(moment.timestamp() - time.time(), 0.0)
