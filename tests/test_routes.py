@@ -467,6 +467,7 @@ def test_sibling_api_links(link: str, subdomain: str, resources: tuple[Resource,
         ("HTTPS://LF-API.PayEx.com:443/billing/invoice/v1/xxx/invoices/603010", "https", "lf-api.payex.com", 443),
         ("http://127.0.0.1:4010/billing/invoice/v1/xxx/invoices/603010", "http", "127.0.0.1", 4010),
         ("http://[::1]:4010/billing/invoice/v1/xxx/invoices/603010", "http", "::1", 4010),
+        ("http://[::FFFF:7F00:1]/billing/invoice/v1/xxx/invoices/603010", "http", "::ffff:7f00:1", None),
         (
             "https://api.sandbox.payex.com./billing/invoice/v1/xxx/invoices/603010",
             "https",

@@ -53,6 +53,8 @@ class Endpoint(Generic[ModelT_co, ExactT_co]):
     """One GET operation: its spec id, the generated request builder, and the models of its 200 body."""
 
     operation_id: str
+    method_name: str
+    """The facade method that calls it, the same on both clients and their `exact` namespaces."""
     request_kwargs: Callable[..., dict[str, Any]]
     model: type[ModelT_co]
     exact_model: type[ExactT_co]
@@ -63,28 +65,34 @@ class Endpoint(Generic[ModelT_co, ExactT_co]):
         return OPERATIONS[self.operation_id].arguments[1:]
 
 
-LIST_INVOICES = Endpoint("listInvoices", list_invoices._get_kwargs, models.InvoiceList, strict_models.InvoiceList)
-GET_INVOICE = Endpoint("getInvoice", get_invoice._get_kwargs, models.Invoice, strict_models.Invoice)
+LIST_INVOICES = Endpoint(
+    "listInvoices", "list_invoices", list_invoices._get_kwargs, models.InvoiceList, strict_models.InvoiceList
+)
+GET_INVOICE = Endpoint("getInvoice", "get_invoice", get_invoice._get_kwargs, models.Invoice, strict_models.Invoice)
 LIST_INVOICE_RECURRING_PRODUCTS = Endpoint(
     "listInvoiceRecurringProducts",
+    "list_recurring_products",
     list_invoice_recurring_products._get_kwargs,
     models.RecurringProductList,
     strict_models.RecurringProductList,
 )
 LIST_INVOICE_SUBSCRIPTIONS = Endpoint(
     "listInvoiceSubscriptions",
+    "list_subscriptions",
     list_invoice_subscriptions._get_kwargs,
     models.SubscriptionList,
     strict_models.SubscriptionList,
 )
 GET_INVOICE_SUBSCRIPTION = Endpoint(
     "getInvoiceSubscription",
+    "get_subscription",
     get_invoice_subscription._get_kwargs,
     models.Subscription,
     strict_models.Subscription,
 )
 LIST_SUBSCRIPTION_RECURRING_PRODUCTS = Endpoint(
     "listSubscriptionRecurringProducts",
+    "list_subscription_recurring_products",
     list_subscription_recurring_products._get_kwargs,
     models.RecurringProductList,
     strict_models.RecurringProductList,

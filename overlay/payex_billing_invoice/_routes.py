@@ -319,7 +319,6 @@ def parse_link(link: str) -> ParsedLink:
     if (
         len(segments) < 6
         or len(chain) > 2 * _MAX_RESOURCE_DEPTH
-        or segments[0]
         or segments[1] != "billing"
         or segments[3] != "v1"
         or _NAME.fullmatch(segments[2]) is None
