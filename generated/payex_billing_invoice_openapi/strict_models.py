@@ -10,44 +10,6 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
 
 
-class Navigation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    field_id: Annotated[
-        StrictStr | None, Field(alias="@id", description="Uri identifier of the list.")
-    ] = None
-
-
-class InvoiceListItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    field_id: Annotated[
-        StrictStr | None,
-        Field(alias="@id", description="Uri identifier of the invoice."),
-    ] = None
-    invoice_no: Annotated[
-        StrictStr | None, Field(alias="invoiceNo", description="Invoice number.")
-    ] = None
-    invoice_date: Annotated[
-        date | None, Field(alias="invoiceDate", description="Invoice date.")
-    ] = None
-    recurring_products: Annotated[
-        StrictStr | None,
-        Field(
-            alias="recurringProducts",
-            description="Link to the invoiced recurring products on customer level. Typed `dynamic` in the documented table; every documented value is a relative link string.",
-        ),
-    ] = None
-    subscriptions: Annotated[
-        StrictStr | None,
-        Field(
-            description="Link to the invoiced subscriptions. Typed `dynamic` in the documented table; every documented value is a relative link string."
-        ),
-    ] = None
-
-
 class Invoice(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -84,6 +46,48 @@ class Invoice(BaseModel):
     ] = None
 
 
+class InvoiceListItem(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    field_id: Annotated[
+        StrictStr | None,
+        Field(alias="@id", description="Uri identifier of the invoice."),
+    ] = None
+    invoice_no: Annotated[
+        StrictStr | None, Field(alias="invoiceNo", description="Invoice number.")
+    ] = None
+    invoice_date: Annotated[
+        date | None, Field(alias="invoiceDate", description="Invoice date.")
+    ] = None
+    recurring_products: Annotated[
+        StrictStr | None,
+        Field(
+            alias="recurringProducts",
+            description="Link to the invoiced recurring products on customer level. Typed `dynamic` in the documented table; every documented value is a relative link string.",
+        ),
+    ] = None
+    subscriptions: Annotated[
+        StrictStr | None,
+        Field(
+            description="Link to the invoiced subscriptions. Typed `dynamic` in the documented table; every documented value is a relative link string."
+        ),
+    ] = None
+
+
+class Navigation(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    field_id: Annotated[
+        StrictStr | None, Field(alias="@id", description="Uri identifier of the list.")
+    ] = None
+
+
+class ProblemFieldMessages(RootModel[dict[str, StrictStr]]):
+    root: dict[str, StrictStr]
+
+
 class RecurringProduct(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -115,6 +119,14 @@ class RecurringProduct(BaseModel):
     ] = None
 
 
+class RecurringProductList(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: list[RecurringProduct] | None = None
+    navigation: Navigation | None = None
+
+
 class Subscription(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -139,8 +151,20 @@ class Subscription(BaseModel):
     ] = None
 
 
-class ProblemFieldMessages(RootModel[dict[str, StrictStr]]):
-    root: dict[str, StrictStr]
+class SubscriptionList(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: list[Subscription] | None = None
+    navigation: Navigation | None = None
+
+
+class InvoiceList(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: list[InvoiceListItem] | None = None
+    navigation: Navigation | None = None
 
 
 class Problem(BaseModel):
@@ -161,27 +185,3 @@ class Problem(BaseModel):
     problems_1: Annotated[
         list[ProblemFieldMessages] | None, Field(alias="Problems")
     ] = None
-
-
-class InvoiceList(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    items: list[InvoiceListItem] | None = None
-    navigation: Navigation | None = None
-
-
-class RecurringProductList(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    items: list[RecurringProduct] | None = None
-    navigation: Navigation | None = None
-
-
-class SubscriptionList(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    items: list[Subscription] | None = None
-    navigation: Navigation | None = None

@@ -1,0 +1,1 @@
+"""Pipeline that turns the upstream API document into the committed spec and the generated client."""

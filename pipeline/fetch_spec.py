@@ -1,0 +1,498 @@
+"""Fetch the API document, check it, and commit it normalized as ``spec/openapi.yaml`` with ``spec/source.json``.
+
+    python -m pipeline.fetch_spec [SOURCE] [--spec-dir DIR] [--timeout SECONDS] [--max-bytes N] [--reconstruction]
+
+SOURCE is an http(s) URL or a JSON/YAML file; without it, ``PAYEX_SPEC_SOURCE`` or ``[tool.payex-spec] source``
+in pyproject.toml. Swagger 2.0 is converted to OpenAPI 3.0 with swagger2openapi from ``node_modules``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from pipeline._spec_document import (
+    Document,
+    InputFormat,
+    ParsedDocument,
+    SpecFetchError,
+    SpecVersion,
+    check_refs,
+    detect_version,
+    dump_snapshot,
+    iter_refs,
+    load_yaml,
+    normalize,
+    parse_document,
+    validate,
+)
+
+__all__ = [
+    "Document",
+    "InputFormat",
+    "ParsedDocument",
+    "RawSource",
+    "Snapshot",
+    "SpecFetchError",
+    "SpecVersion",
+    "build_record",
+    "build_snapshot",
+    "check_refs",
+    "convert_swagger2",
+    "default_source",
+    "detect_version",
+    "dump_snapshot",
+    "iter_refs",
+    "load_source",
+    "load_yaml",
+    "main",
+    "normalize",
+    "parse_document",
+    "render_record",
+    "validate",
+    "write_snapshot",
+]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROG = "fetch_spec"
+SNAPSHOT_NAME = "openapi.yaml"
+RECORD_NAME = "source.json"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+CONVERTER_TIMEOUT = 120.0
+MAX_REDIRECTS = 5
+RECONSTRUCTION_NOTE = (
+    "Reconstructed from PayEx's public documentation (developer.payex.com, Billing API / Invoice); "
+    "see x-payex-provenance on each operation and schema."
+)
+
+_ACCEPT = "application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9, */*;q=0.1"
+_HTTP_SCHEMES = ("http", "https")
+_TIMEOUT_PHASES: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
+    (httpx.ConnectTimeout, "connecting to"),
+    (httpx.ReadTimeout, "waiting for data from"),
+    (httpx.WriteTimeout, "sending the request to"),
+    (httpx.PoolTimeout, "waiting for a connection to"),
+)
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """Bytes as read from a source; ``source`` is how the record names it."""
+
+    data: bytes
+    source: str
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A validated OpenAPI 3 document, normalized and dumped, with what it was made from."""
+
+    content: bytes
+    input_format: InputFormat
+    input_version: SpecVersion
+    converter: dict[str, str] | None
+
+
+def default_source(root: Path = REPO_ROOT, environ: Mapping[str, str] = os.environ) -> str | None:
+    """SOURCE when none is given: ``PAYEX_SPEC_SOURCE``, else pyproject's ``[tool.payex-spec] source``."""
+    from_env = environ.get("PAYEX_SPEC_SOURCE", "").strip()
+    if from_env:
+        return from_env
+    configured = _configured_source(root / "pyproject.toml")
+    if not configured:
+        return None
+    return configured if _is_url(configured) else str(root / configured)
+
+
+def load_source(
+    source: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path = REPO_ROOT,
+) -> RawSource:
+    """Read a source's raw bytes from an http(s) URL or a file, refusing more than ``max_bytes``."""
+    if _is_url(source):
+        label = _redact_url(source)
+        data, content_type = _fetch_url(source, label, timeout, max_bytes)
+        return RawSource(data, label, content_type)
+    scheme = urlsplit(source).scheme
+    if len(scheme) > 1 and "://" in source:
+        raise SpecFetchError(f"unsupported URL scheme {scheme!r} in {_redact_url(source)}: use http(s) or a file path")
+    path = Path(source)
+    return RawSource(_read_file(path, max_bytes), _path_label(path, root))
+
+
+def build_snapshot(
+    data: bytes,
+    *,
+    content_type: str | None = None,
+    name: str = "the document",
+    root: Path = REPO_ROOT,
+) -> Snapshot:
+    """Parse, convert (Swagger 2.0), check references, validate, normalize and dump a document."""
+    parsed = parse_document(data, content_type=content_type, name=name)
+    input_version = detect_version(parsed.document)
+    check_refs(parsed.document)
+    document, converter = parsed.document, None
+    if input_version.family == "swagger":
+        document, converter = convert_swagger2(document, root=root)
+        check_refs(document)
+    validate(document, detect_version(document))
+    return Snapshot(dump_snapshot(normalize(document)), parsed.input_format, input_version, converter)
+
+
+def convert_swagger2(
+    document: Document, *, root: Path = REPO_ROOT, timeout: float = CONVERTER_TIMEOUT
+) -> tuple[Document, dict[str, str]]:
+    """Convert a Swagger 2.0 document to OpenAPI 3.0 with ``node_modules/.bin/swagger2openapi``."""
+    converter = _converter_info(root)
+    with tempfile.TemporaryDirectory(prefix="fetch-spec-") as work:
+        source, target = Path(work, "swagger.json"), Path(work, "openapi.json")
+        source.write_text(json.dumps(document), encoding="utf-8")
+        _run_converter(root, source, target, timeout)
+        try:
+            converted = json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SpecFetchError(f"swagger2openapi wrote no readable output: {exc}") from None
+    if not isinstance(converted, dict):
+        raise SpecFetchError("swagger2openapi wrote something other than an OpenAPI document")
+    return converted, converter
+
+
+def build_record(
+    raw: RawSource, snapshot: Snapshot, *, reconstruction: bool = False, retrieved: date | None = None
+) -> dict[str, Any]:
+    """The source record committed next to the snapshot."""
+    record: dict[str, Any] = {
+        "source": raw.source,
+        "sha256": hashlib.sha256(raw.data).hexdigest(),
+        "snapshot_sha256": hashlib.sha256(snapshot.content).hexdigest(),
+        "input_format": snapshot.input_format,
+        "input_version": str(snapshot.input_version),
+        "converter": snapshot.converter,
+        "retrieved": (retrieved or datetime.now(UTC).date()).isoformat(),
+        "origin": "reconstruction" if reconstruction else "upstream",
+    }
+    if reconstruction:
+        record["note"] = RECONSTRUCTION_NOTE
+    return record
+
+
+def render_record(record: Mapping[str, Any]) -> bytes:
+    """Serialize a record: JSON, sorted keys, two-space indent, trailing newline."""
+    return (json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_snapshot(spec_dir: Path, snapshot: bytes, record: Mapping[str, Any]) -> bool:
+    """Commit the snapshot and its record atomically; return False (writing nothing) when nothing changed.
+
+    Nothing changed when the snapshot bytes are the same and the record differs at most in ``retrieved``.
+    """
+    snapshot_path, record_path = spec_dir / SNAPSHOT_NAME, spec_dir / RECORD_NAME
+    old_snapshot, old_record = _read_existing(snapshot_path), _read_existing(record_path)
+    snapshot_same = old_snapshot == snapshot
+    if snapshot_same and _same_record(old_record, record):
+        return False
+    try:
+        spec_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SpecFetchError(f"cannot create {spec_dir}: {exc.strerror or exc}") from None
+    changes = [(record_path, render_record(record), old_record)]
+    if not snapshot_same:
+        changes.insert(0, (snapshot_path, snapshot, old_snapshot))
+    _replace_all(changes)
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _run(args)
+    except SpecFetchError as exc:
+        return _fail(str(exc))
+    except RecursionError:
+        return _fail("the document nests too deeply")
+    except Exception as exc:
+        return _fail(f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _run(args: argparse.Namespace) -> int:
+    source = args.source or default_source()
+    if not source:
+        print(
+            f"{PROG}: error: no SOURCE given, PAYEX_SPEC_SOURCE is not set and "
+            "[tool.payex-spec] source in pyproject.toml is empty",
+            file=sys.stderr,
+        )
+        return 2
+    raw = load_source(source, timeout=args.timeout, max_bytes=args.max_bytes)
+    snapshot = build_snapshot(raw.data, content_type=raw.content_type, name=raw.source)
+    record = build_record(raw, snapshot, reconstruction=args.reconstruction)
+    spec_dir: Path = args.spec_dir
+    changed = write_snapshot(spec_dir, snapshot.content, record)
+    state = "changed" if changed else "unchanged"
+    print(f"{PROG}: {state} {spec_dir / SNAPSHOT_NAME} ({snapshot.input_version}, sha256 {record['sha256'][:12]})")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+    return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Fetch the API document and commit it, normalized, to the spec directory."
+    )
+    parser.add_argument("source", nargs="?", metavar="SOURCE", help="http(s) URL or JSON/YAML file")
+    parser.add_argument("--spec-dir", type=Path, default=Path("spec"), metavar="DIR", help="default: spec")
+    parser.add_argument(
+        "--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="HTTP timeout (default: 30)"
+    )
+    parser.add_argument(
+        "--max-bytes", type=_positive_int, default=DEFAULT_MAX_BYTES, metavar="N", help="size limit (default: 20 MiB)"
+    )
+    parser.add_argument(
+        "--reconstruction", action="store_true", help="record the document as a reconstruction, not upstream's"
+    )
+    return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _configured_source(pyproject: Path) -> str:
+    try:
+        with pyproject.open("rb") as stream:
+            config = tomllib.load(stream)
+    except FileNotFoundError:
+        return ""
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SpecFetchError(f"cannot read {pyproject}: {exc}") from None
+    value = config.get("tool", {}).get("payex-spec", {}).get("source", "")
+    if not isinstance(value, str):
+        raise SpecFetchError(f"[tool.payex-spec] source in {pyproject} must be a string")
+    return value.strip()
+
+
+def _is_url(source: str) -> bool:
+    return urlsplit(source).scheme.lower() in _HTTP_SCHEMES
+
+
+def _redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _path_label(path: Path, root: Path) -> str:
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+def _fetch_url(url: str, label: str, timeout: float, max_bytes: int) -> tuple[bytes, str | None]:
+    try:
+        with httpx.Client(timeout=timeout, headers={"Accept": _ACCEPT}) as client:
+            return _get(client, url, max_bytes)
+    except httpx.TimeoutException as exc:
+        phase = next((text for kind, text in _TIMEOUT_PHASES if isinstance(exc, kind)), "fetching")
+        raise SpecFetchError(f"timed out after {timeout:g} s {phase} {label} (--timeout)") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise SpecFetchError(f"cannot fetch {label}: {exc or type(exc).__name__}") from None
+
+
+def _get(client: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, str | None]:
+    request = client.build_request("GET", url)
+    for _ in range(MAX_REDIRECTS + 1):
+        response = client.send(request, stream=True)
+        try:
+            redirect = response.next_request
+            if redirect is None:
+                return _read_body(response, max_bytes), response.headers.get("content-type")
+        finally:
+            response.close()
+        if redirect.url.scheme not in _HTTP_SCHEMES:
+            here = _redact_url(str(request.url))
+            raise SpecFetchError(f"{here} redirects to {redirect.url}, which is not an http(s) URL")
+        request = redirect
+    raise SpecFetchError(f"{_redact_url(url)} redirects more than {MAX_REDIRECTS} times")
+
+
+def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
+    label = _redact_url(str(response.url))
+    if response.status_code >= 300:
+        raise SpecFetchError(f"HTTP {response.status_code} {response.reason_phrase} from {label}")
+    declared = response.headers.get("content-length", "")
+    if declared.isdecimal() and int(declared) > max_bytes:
+        raise SpecFetchError(
+            f"{label} declares Content-Length {declared}, more than the limit of {max_bytes} bytes (--max-bytes)"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise SpecFetchError(f"{label} is larger than the limit of {max_bytes} bytes (--max-bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise SpecFetchError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise SpecFetchError(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise SpecFetchError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise SpecFetchError(f"{path} is larger than the limit of {max_bytes} bytes (--max-bytes)")
+    return data
+
+
+def _converter_info(root: Path) -> dict[str, str]:
+    package = root / "node_modules" / "swagger2openapi" / "package.json"
+    if not (root / "node_modules" / ".bin" / "swagger2openapi").exists() or not package.is_file():
+        raise SpecFetchError(f"Swagger 2.0 needs swagger2openapi, which is not installed: run `npm ci` in {root}")
+    try:
+        version = json.loads(package.read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise SpecFetchError(f"cannot read the swagger2openapi version from {package}: {exc}") from None
+    return {"name": "swagger2openapi", "version": str(version)}
+
+
+def _run_converter(root: Path, source: Path, target: Path, timeout: float) -> None:
+    command = [str(root / "node_modules" / ".bin" / "swagger2openapi"), str(source), "--outfile", str(target)]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise SpecFetchError(f"swagger2openapi did not finish within {timeout:g} s") from None
+    except OSError as exc:
+        raise SpecFetchError(f"cannot run swagger2openapi ({exc.strerror or exc}): run `npm ci` in {root}") from None
+    if result.returncode != 0:
+        first_line = next((line for line in result.stderr.splitlines() if line.strip()), "")
+        reason = first_line.strip() or f"exit status {result.returncode}"
+        raise SpecFetchError(f"swagger2openapi could not convert the Swagger 2.0 document: {reason}")
+
+
+def _read_existing(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SpecFetchError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _same_record(old: bytes | None, record: Mapping[str, Any]) -> bool:
+    if old is None:
+        return False
+    try:
+        previous = json.loads(old)
+    except ValueError:
+        return False
+    if not isinstance(previous, dict):
+        return False
+    previous.pop("retrieved", None)
+    return previous == {key: value for key, value in record.items() if key != "retrieved"}
+
+
+def _replace_all(changes: list[tuple[Path, bytes, bytes | None]]) -> None:
+    """Write every file to a temporary sibling first, then swap them in; on failure restore the old bytes."""
+    staged: list[tuple[Path, Path, bytes | None]] = []
+    replaced: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, content, old in changes:
+            staged.append((path, _stage(path, content), old))
+        for path, temporary, old in staged:
+            os.replace(temporary, path)
+            replaced.append((path, old))
+    except OSError as exc:
+        _restore(replaced)
+        raise SpecFetchError(f"cannot write {exc.filename or 'the spec directory'}: {exc.strerror or exc}") from None
+    finally:
+        for _, temporary, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+
+
+def _stage(path: Path, content: bytes) -> Path:
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        temporary.chmod(_mode_of(path))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return 0o644
+
+
+def _restore(replaced: list[tuple[Path, bytes | None]]) -> None:
+    for path, old in reversed(replaced):
+        with contextlib.suppress(OSError):
+            if old is None:
+                path.unlink()
+                continue
+            temporary = _stage(path, old)
+            try:
+                os.replace(temporary, path)
+            finally:
+                temporary.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
