@@ -7,6 +7,7 @@ raw client, and check everything. `nox` alone runs the checks CI runs: lint, typ
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import shutil
 import tempfile
@@ -17,6 +18,7 @@ import nox
 
 ROOT = Path(__file__).parent
 SPEC = ROOT / "spec" / "openapi.yaml"
+RECORD = ROOT / "spec" / "source.json"
 GENERATED = ROOT / "generated"
 GENERATED_PACKAGE = "payex_billing_invoice_openapi"
 STRICT_MODULE = "strict_models.py"
@@ -160,6 +162,9 @@ def regenerate(session: nox.Session) -> None:
     source = session.posargs[0] if session.posargs else _configured_source()
     if source:
         session.run("python", "-m", "pipeline.fetch_spec", source, *session.posargs[1:])
+    elif json.loads(RECORD.read_text()).get("origin") == "reconstruction":
+        session.log("no spec source given or configured: refreshing the committed reconstruction")
+        session.run("python", "-m", "pipeline.fetch_spec", str(SPEC.relative_to(ROOT)), "--reconstruction")
     else:
         session.log("no spec source given or configured: regenerating from the committed snapshot")
     _regenerate_package(session)

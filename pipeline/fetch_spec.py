@@ -251,6 +251,8 @@ def _run(args: argparse.Namespace) -> int:
     snapshot = build_snapshot(raw.data, content_type=raw.content_type, name=raw.source)
     record = build_record(raw, snapshot, reconstruction=args.reconstruction)
     spec_dir: Path = args.spec_dir
+    if raw.data == snapshot.content and (REPO_ROOT / raw.source).resolve() == (spec_dir / SNAPSHOT_NAME).resolve():
+        record = _keep_recorded_source(spec_dir, record)
     changed = write_snapshot(spec_dir, snapshot.content, record)
     state = "changed" if changed else "unchanged"
     print(f"{PROG}: {state} {spec_dir / SNAPSHOT_NAME} ({snapshot.input_version}, sha256 {record['sha256'][:12]})")
@@ -416,6 +418,23 @@ def _run_converter(root: Path, source: Path, target: Path, timeout: float) -> No
         first_line = next((line for line in result.stderr.splitlines() if line.strip()), "")
         reason = first_line.strip() or f"exit status {result.returncode}"
         raise SpecFetchError(f"swagger2openapi could not convert the Swagger 2.0 document: {reason}")
+
+
+def _keep_recorded_source(spec_dir: Path, record: dict[str, Any]) -> dict[str, Any]:
+    """The record, keeping the recorded raw source: the input is the snapshot itself, already normalized.
+
+    Re-reading it (as `regenerate` does for a reconstruction edited by hand) must not replace the record of
+    where its content came from.
+    """
+    old = _read_existing(spec_dir / RECORD_NAME)
+    try:
+        previous = json.loads(old) if old is not None else None
+    except ValueError:
+        return record
+    if not isinstance(previous, dict) or previous.get("snapshot_sha256") != record["snapshot_sha256"]:
+        return record
+    same_origin = previous.get("origin") == record["origin"]
+    return {**record, "sha256": previous.get("sha256"), "source": previous.get("source")} if same_origin else record
 
 
 def _read_existing(path: Path) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from decimal import Decimal
@@ -13,6 +14,7 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from payex_billing_invoice_openapi import strict_models
+from tests.conftest import SPEC_PATH
 
 # The two response bodies PayEx's "Billing API / Invoice" page shows, copied verbatim.
 DOCUMENTED_LIST_INVOICES = """
@@ -201,3 +203,12 @@ def test_security_and_servers(spec: dict[str, Any]) -> None:
     assert servers["https://lf-api.payex.com"] == "documented"
     assert servers["https://api.sandbox.payex.com"] == "inferred"
     assert any(url.startswith("http://127.0.0.1") for url in servers)
+
+
+def test_source_record_describes_the_committed_snapshot() -> None:
+    record = json.loads((SPEC_PATH.parent / "source.json").read_text())
+    assert record["snapshot_sha256"] == hashlib.sha256(SPEC_PATH.read_bytes()).hexdigest()
+    assert record["origin"] in {"upstream", "reconstruction"}
+    if record["origin"] == "reconstruction":
+        assert "Reconstructed from PayEx's public documentation" in record["note"]
+    assert {"source", "sha256", "input_format", "input_version", "converter", "retrieved"} <= set(record)

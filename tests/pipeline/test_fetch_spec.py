@@ -611,3 +611,18 @@ def test_build_record_for_a_reconstruction() -> None:
     assert record["note"] == RECONSTRUCTION_NOTE
     assert record["retrieved"] == "2026-05-20"
     assert render_record(record).endswith(b'"source": "spec/openapi.yaml"\n}\n')
+
+
+def test_refreshing_a_hand_edited_snapshot_in_place_settles_after_one_run(spec_dir: Path) -> None:
+    snapshot = spec_dir / "openapi.yaml"
+    snapshot.write_text(snapshot.read_text().replace("description: Invoice number.\n", "description: Invoice no.\n"))
+    edited = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+
+    assert_success(run_cli(str(snapshot), "--spec-dir", str(spec_dir), "--reconstruction"), "changed")
+    first = record_of(spec_dir)
+    assert_success(run_cli(str(snapshot), "--spec-dir", str(spec_dir), "--reconstruction"), "unchanged")
+
+    assert record_of(spec_dir) == first
+    assert first["sha256"] == edited
+    assert first["snapshot_sha256"] == hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    assert first["origin"] == "reconstruction"
