@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from payex_billing_invoice import (
+    ApiStatusError,
     AsyncBillingInvoiceClient,
     AuthenticationError,
     BillingInvoiceClient,
@@ -187,3 +188,30 @@ def test_validation_problem_lists_the_fields(prism_url: str) -> None:
         "customer.nationalConsumerIdentifier.value": "Not a valid SE nationalConsumerIdentifier"
     }
     assert raised.value.instance == "dd07e588-70c8-4b27-95f5-020cc2968c06"
+
+
+def _every_example(spec: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
+    """(operationId, status, example name, value) of every response example in the spec."""
+    for operation_id, (_, _, operation) in spec_operations(spec).items():
+        for status, declared in operation["responses"].items():
+            reference = declared.get("$ref", "").rsplit("/", 1)[-1]
+            response = spec["components"]["responses"][reference] if reference else declared
+            for media in response["content"].values():
+                for name, example in media["examples"].items():
+                    yield operation_id, status, name, example["value"]
+
+
+def test_every_example_parses_through_the_facade_and_round_trips(prism_url: str, spec: dict[str, Any]) -> None:
+    seen = 0
+    for operation_id, status, name, value in _every_example(spec):
+        with _client(prism_url, {"Prefer": f"code={status}, example={name}"}) as client:
+            if status == "200":
+                assert _call(client, operation_id).to_dict() == value, (operation_id, name)
+                continue
+            with pytest.raises(ApiStatusError) as raised:
+                _call(client, operation_id)
+        assert raised.value.status_code == int(status), (operation_id, name)
+        assert raised.value.problem is not None
+        assert raised.value.problem.raw == value, (operation_id, status, name)
+        seen += 1
+    assert seen >= 6 * 5
