@@ -160,3 +160,48 @@ def test_which_failures_are_retried() -> None:
     assert policy.should_retry(1, None)
     assert not policy.should_retry(2, 503)
     assert not RetryPolicy(max_retries=0).should_retry(0, None)
+
+
+def test_retry_options_exclude_each_other_and_must_be_finite() -> None:
+    with pytest.raises(ClientConfigurationError, match="not both"):
+        BillingInvoiceClient(owner_no="xxx", token=TOKEN, max_retries=1, retry_policy=RetryPolicy())
+    nan = float("nan")
+    for build in (
+        lambda: RetryPolicy(initial_delay=nan),
+        lambda: RetryPolicy(max_delay=float("inf")),
+        lambda: RetryPolicy(max_retry_after=nan),
+    ):
+        with pytest.raises(ValueError, match="finite"):
+            build()
+
+
+@pytest.mark.parametrize("name", ["Bad Header", "X-Id\r\nInjected: 1", "", "Ünicode"])
+def test_an_invalid_tracking_header_name_is_refused(name: str) -> None:
+    with pytest.raises(ClientConfigurationError, match="tracking_header"):
+        BillingInvoiceClient(owner_no="xxx", token=TOKEN, tracking_header=name)
+
+
+def test_a_tracking_id_with_a_line_break_is_refused_before_sending() -> None:
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    with (
+        BillingInvoiceClient(
+            owner_no="xxx",
+            token=TOKEN,
+            tracking_id_factory=lambda: "id\r\nX-Injected: 1",
+            transport=httpx.MockTransport(record),
+        ) as client,
+        pytest.raises(ClientConfigurationError, match="tracking_id_factory"),
+    ):
+        client.get_invoice("603010")
+    assert sent == []
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_max_response_bytes_must_be_positive(limit: int) -> None:
+    with pytest.raises(ClientConfigurationError, match="max_response_bytes"):
+        BillingInvoiceClient(owner_no="xxx", token=TOKEN, max_response_bytes=limit)

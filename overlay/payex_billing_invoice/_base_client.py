@@ -10,6 +10,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import ssl
 import time
 import uuid
@@ -58,7 +59,10 @@ ENV_CLIENT_CERT: Final = "PAYEX_BILLING_CLIENT_CERT"
 ENV_CLIENT_KEY: Final = "PAYEX_BILLING_CLIENT_KEY"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_TRACKING_HEADER: Final = "X-Request-Id"
+DEFAULT_MAX_RETRIES: Final = 2
 MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+_TOKEN_CHARS: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
+_HEADER_VALUE: Final = re.compile(r"[\x20-\x7e]{1,1024}")
 
 logger = logging.getLogger("payex_billing_invoice")
 
@@ -104,9 +108,45 @@ class Sleep:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A whole response: status, headers and the decoded body."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+class ResponseTooLargeError(Exception):
+    """The body is larger than the client's `max_response_bytes`; keeps the status, headers and what was read."""
+
+    def __init__(self, response: httpx.Response, limit: int, partial: bytes = b"") -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.partial = partial
+        super().__init__(f"the response body is larger than {limit} bytes")
+
+
 Step = SendRequest | Sleep
-Outcome = httpx.Response | httpx.HTTPError | None
+Outcome = Received | httpx.HTTPError | ResponseTooLargeError | None
 Exchange = Generator[Step, Outcome, T]
+
+
+def check_declared_size(response: httpx.Response, limit: int) -> list[bytes]:
+    """A fresh chunk list for reading `response`; refuses at once a body whose declared size is over `limit`."""
+    declared = response.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise ResponseTooLargeError(response, limit)
+    return []
+
+
+def add_chunk(chunks: list[bytes], chunk: bytes, received: int, limit: int, response: httpx.Response) -> int:
+    """Append a decoded chunk; return the new size, refusing past `limit` (decompressed size counts)."""
+    received += len(chunk)
+    if received > limit:
+        raise ResponseTooLargeError(response, limit, b"".join(chunks))
+    chunks.append(chunk)
+    return received
 
 
 def _is_loopback(host: str) -> bool:
@@ -166,11 +206,12 @@ class ClientCore:
         token: str | None,
         base_url: str | None,
         timeout: Timeout,
-        max_retries: int,
+        max_retries: int | None,
         retry_policy: RetryPolicy | None,
         tracking_header: str | None,
         tracking_id_factory: Callable[[], str],
         allow_insecure_http: bool,
+        max_response_bytes: int,
     ) -> None:
         self.owner_no = validate_segment("owner_no", _secret_or_env(owner_no, ENV_OWNER_NO, "owner_no"))
         self.auth = BearerToken(_secret_or_env(token, ENV_TOKEN, "token"))
@@ -178,12 +219,21 @@ class ClientCore:
             base_url or os.environ.get(ENV_BASE_URL) or PRODUCTION_URL, allow_insecure_http
         )
         self.timeout = _as_timeout(timeout, DEFAULT_TIMEOUT)
+        if retry_policy is not None and max_retries is not None:
+            raise ClientConfigurationError("pass either max_retries or retry_policy, not both")
         try:
-            self.retry = retry_policy or RetryPolicy(max_retries=max_retries)
+            self.retry = retry_policy or RetryPolicy(
+                max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+            )
         except ValueError as error:
             raise ClientConfigurationError(str(error)) from None
+        if tracking_header is not None and not _TOKEN_CHARS.fullmatch(tracking_header):
+            raise ClientConfigurationError(f"tracking_header {tracking_header[:60]!r} is not a valid header name")
         self.tracking_header = tracking_header
         self.tracking_id_factory = tracking_id_factory
+        if max_response_bytes < 1:
+            raise ClientConfigurationError("max_response_bytes must be at least 1")
+        self.max_response_bytes = max_response_bytes
 
     @staticmethod
     def _check_base_url(base_url: str, allow_insecure_http: bool) -> httpx.URL:
@@ -248,12 +298,15 @@ class ClientCore:
         endpoint: Endpoint[M, E],
         path: str,
         timeout: Timeout,
-        decode: Callable[[httpx.Response], T],
+        decode: Callable[[Received], T],
     ) -> Exchange[T]:
         template = ROUTE_TEMPLATES[endpoint.operation_id]
-        request_id = self.tracking_id_factory() if self.tracking_header else None
         headers = {"Accept": "application/json, application/problem+json"}
-        if self.tracking_header and request_id is not None:
+        request_id = None
+        if self.tracking_header:
+            request_id = self.tracking_id_factory()
+            if not isinstance(request_id, str) or not _HEADER_VALUE.fullmatch(request_id):
+                raise ClientConfigurationError("tracking_id_factory must return printable ASCII without line breaks")
             headers[self.tracking_header] = request_id
         request = SendRequest("GET", str(self.base_url) + path, headers, _as_timeout(timeout, self.timeout))
         retries = 0
@@ -261,14 +314,14 @@ class ClientCore:
             started = time.perf_counter()
             outcome = yield request
             elapsed_ms = (time.perf_counter() - started) * 1000.0
-            error = self._error_of(outcome, template, request_id)
-            status = outcome.status_code if isinstance(outcome, httpx.Response) else None
+            error = self._error_of(outcome, endpoint.operation_id, template, request_id)
+            status = outcome.status_code if isinstance(outcome, Received | ResponseTooLargeError) else None
             _log_attempt(template, status, elapsed_ms, retries + 1, error)
-            if error is None and isinstance(outcome, httpx.Response):
+            if error is None and isinstance(outcome, Received):
                 return decode(outcome)
-            if error is None or not self.retry.should_retry(retries, _retry_status(error)):
-                raise error or ApiConnectionError("no response")
-            delay = self.retry.delay(retries, outcome.headers if isinstance(outcome, httpx.Response) else None)
+            if error is None or not _is_retryable(self.retry, retries, error):
+                raise error or ApiConnectionError("no response", request_id=request_id)
+            delay = self.retry.delay(retries, _headers_of(outcome))
             logger.info(
                 "retrying GET %s in %.2f s after %s (attempt %d of %d)",
                 template,
@@ -282,30 +335,52 @@ class ClientCore:
             retries += 1
 
     @staticmethod
-    def _error_of(outcome: Outcome, template: str, request_id: str | None) -> BillingInvoiceError | None:
-        if isinstance(outcome, httpx.TimeoutException):
-            return ApiTimeoutError(f"GET {template} timed out ({type(outcome).__name__})")
-        if isinstance(outcome, httpx.HTTPError) or outcome is None:
-            return ApiConnectionError(f"GET {template} failed: {_transport_reason(outcome)}")
-        if outcome.is_success:
+    def _error_of(
+        outcome: Outcome, operation_id: str, template: str, request_id: str | None
+    ) -> BillingInvoiceError | None:
+        error: BillingInvoiceError
+        if isinstance(outcome, ResponseTooLargeError) and 200 <= outcome.status_code < 300:
+            error = ResponseValidationError(
+                status_code=outcome.status_code, body=outcome.partial, errors=(str(outcome),), operation_id=operation_id
+            )
+        elif isinstance(outcome, ResponseTooLargeError):
+            error = error_for_response(
+                status_code=outcome.status_code, headers=outcome.headers, body=outcome.partial, request_id=request_id
+            )
+        elif isinstance(outcome, httpx.TimeoutException):
+            error = ApiTimeoutError(f"GET {template} timed out ({_transport_reason(outcome)})", request_id=request_id)
+        elif isinstance(outcome, httpx.HTTPError) or outcome is None:
+            error = ApiConnectionError(f"GET {template} failed: {_transport_reason(outcome)}", request_id=request_id)
+        elif 200 <= outcome.status_code < 300:
             return None
-        return error_for_response(
-            status_code=outcome.status_code, headers=outcome.headers, body=outcome.content, request_id=request_id
-        )
+        else:
+            return error_for_response(
+                status_code=outcome.status_code, headers=outcome.headers, body=outcome.content, request_id=request_id
+            )
+        error.__cause__ = outcome
+        return error
 
 
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
-def _retry_status(error: BillingInvoiceError) -> int | None:
-    """The status a retry decision sees: that of a status error, None (always retryable) for a connection error."""
-    return error.status_code if isinstance(error, ApiStatusError) else None
+def _headers_of(outcome: Outcome) -> httpx.Headers | None:
+    return outcome.headers if isinstance(outcome, Received | ResponseTooLargeError) else None
+
+
+def _is_retryable(policy: RetryPolicy, retries_done: int, error: BillingInvoiceError) -> bool:
+    """Connection errors and the retryable statuses are retried while attempts remain; nothing else is."""
+    if isinstance(error, ApiStatusError):
+        return policy.should_retry(retries_done, error.status_code)
+    return isinstance(error, ApiConnectionError) and policy.should_retry(retries_done, None)
 
 
 def _transport_reason(error: httpx.HTTPError | None) -> str:
+    """The exception's class and message on one short line (httpx messages carry no request headers)."""
     if error is None:
         return "no response"
-    return type(error).__name__
+    detail = " ".join(str(error).split())[:200]
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
 
 
 def _log_attempt(
@@ -335,7 +410,7 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
-def _json_body(endpoint: Endpoint[M, E], response: httpx.Response, *, exact: bool) -> tuple[Any, E]:
+def _json_body(endpoint: Endpoint[M, E], response: Received, *, exact: bool) -> tuple[Any, E]:
     """The 2xx body parsed (floats as `Decimal` when `exact`) and validated against the strict schema layer."""
     body = response.content
     content_type = response.headers.get("content-type", "")
@@ -355,11 +430,11 @@ def _json_body(endpoint: Endpoint[M, E], response: httpx.Response, *, exact: boo
         raise _invalid(endpoint, response, "the body is nested too deeply") from None
 
 
-def _decode_exact(endpoint: Endpoint[M, E], response: httpx.Response) -> E:
+def _decode_exact(endpoint: Endpoint[M, E], response: Received) -> E:
     return _json_body(endpoint, response, exact=True)[1]
 
 
-def _decode_model(endpoint: Endpoint[M, E], response: httpx.Response) -> M:
+def _decode_model(endpoint: Endpoint[M, E], response: Received) -> M:
     data, _ = _json_body(endpoint, response, exact=False)
     try:
         return endpoint.model.from_dict(data)
@@ -368,7 +443,7 @@ def _decode_model(endpoint: Endpoint[M, E], response: httpx.Response) -> M:
         raise _invalid(endpoint, response, reason) from None
 
 
-def _invalid(endpoint: Endpoint[M, E], response: httpx.Response, reason: str) -> ResponseValidationError:
+def _invalid(endpoint: Endpoint[M, E], response: Received, reason: str) -> ResponseValidationError:
     return ResponseValidationError(
         status_code=response.status_code, body=response.content, errors=(reason,), operation_id=endpoint.operation_id
     )

@@ -8,16 +8,23 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self, TypeAlias, TypeVar
+from typing import Self, TypeAlias, TypeVar
 
 import httpx
 
 from payex_billing_invoice._base_client import (
     DEFAULT_TRACKING_HEADER,
+    MAX_RESPONSE_BYTES,
     ClientCore,
     Exchange,
+    Outcome,
+    Received,
+    ResponseTooLargeError,
+    SendRequest,
     Sleep,
     Timeout,
+    add_chunk,
+    check_declared_size,
     new_tracking_id,
 )
 from payex_billing_invoice._exceptions import ClientConfigurationError, ResponseValidationError
@@ -84,11 +91,12 @@ class _Options:
         client_key: PathLike | None,
         ssl_context: ssl.SSLContext | None,
         timeout: Timeout,
-        max_retries: int,
+        max_retries: int | None,
         retry_policy: RetryPolicy | None,
         tracking_header: str | None,
         tracking_id_factory: Callable[[], str],
         allow_insecure_http: bool,
+        max_response_bytes: int,
         custom_http: bool,
     ) -> None:
         self.core = ClientCore(
@@ -101,6 +109,7 @@ class _Options:
             tracking_header=tracking_header,
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
         )
         if custom_http and (client_cert or client_key or ssl_context):
             raise ClientConfigurationError(
@@ -127,13 +136,14 @@ class BillingInvoiceClient:
         client_key: PathLike | None = None,
         ssl_context: ssl.SSLContext | None = None,
         timeout: Timeout = None,
-        max_retries: int = 2,
+        max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         tracking_header: str | None = DEFAULT_TRACKING_HEADER,
         tracking_id_factory: Callable[[], str] = new_tracking_id,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         options = _Options(
             owner_no=owner_no,
@@ -148,6 +158,7 @@ class BillingInvoiceClient:
             tracking_header=tracking_header,
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
             custom_http=http_client is not None,
         )
         self._core = options.core
@@ -176,19 +187,30 @@ class BillingInvoiceClient:
         if self._owns_http:
             self._http.close()
 
+    def _receive(self, step: SendRequest) -> Outcome:
+        """Send one request and read the whole body, at most `max_response_bytes` of it."""
+        limit = self._core.max_response_bytes
+        try:
+            request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
+            response = self._http.send(request, auth=self._core.auth, stream=True)
+            try:
+                chunks, received = check_declared_size(response, limit), 0
+                for chunk in response.iter_bytes():
+                    received = add_chunk(chunks, chunk, received, limit, response)
+            finally:
+                response.close()
+        except (httpx.HTTPError, ResponseTooLargeError) as error:
+            return error
+        return Received(response.status_code, response.headers, b"".join(chunks))
+
     def _run(self, exchange: Exchange[R]) -> R:
         step = next(exchange)
         while True:
-            outcome: Any = None
+            outcome: Outcome = None
             if isinstance(step, Sleep):
                 time.sleep(step.seconds)
             else:
-                try:
-                    outcome = self._http.request(
-                        step.method, step.url, headers=step.headers, timeout=step.timeout, auth=self._core.auth
-                    )
-                except httpx.HTTPError as error:
-                    outcome = error
+                outcome = self._receive(step)
             try:
                 step = exchange.send(outcome)
             except StopIteration as stop:
@@ -313,13 +335,14 @@ class AsyncBillingInvoiceClient:
         client_key: PathLike | None = None,
         ssl_context: ssl.SSLContext | None = None,
         timeout: Timeout = None,
-        max_retries: int = 2,
+        max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         tracking_header: str | None = DEFAULT_TRACKING_HEADER,
         tracking_id_factory: Callable[[], str] = new_tracking_id,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         options = _Options(
@@ -335,6 +358,7 @@ class AsyncBillingInvoiceClient:
             tracking_header=tracking_header,
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
             custom_http=http_client is not None,
         )
         if max_concurrency < 1:
@@ -366,19 +390,30 @@ class AsyncBillingInvoiceClient:
         if self._owns_http:
             await self._http.aclose()
 
+    async def _receive(self, step: SendRequest) -> Outcome:
+        """Send one request and read the whole body, at most `max_response_bytes` of it."""
+        limit = self._core.max_response_bytes
+        try:
+            request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
+            response = await self._http.send(request, auth=self._core.auth, stream=True)
+            try:
+                chunks, received = check_declared_size(response, limit), 0
+                async for chunk in response.aiter_bytes():
+                    received = add_chunk(chunks, chunk, received, limit, response)
+            finally:
+                await response.aclose()
+        except (httpx.HTTPError, ResponseTooLargeError) as error:
+            return error
+        return Received(response.status_code, response.headers, b"".join(chunks))
+
     async def _run(self, exchange: Exchange[R]) -> R:
         step = next(exchange)
         while True:
-            outcome: Any = None
+            outcome: Outcome = None
             if isinstance(step, Sleep):
                 await asyncio.sleep(step.seconds)
             else:
-                try:
-                    outcome = await self._http.request(
-                        step.method, step.url, headers=step.headers, timeout=step.timeout, auth=self._core.auth
-                    )
-                except httpx.HTTPError as error:
-                    outcome = error
+                outcome = await self._receive(step)
             try:
                 step = exchange.send(outcome)
             except StopIteration as stop:

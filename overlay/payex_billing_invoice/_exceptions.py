@@ -64,17 +64,23 @@ class ClientConfigurationError(BillingInvoiceError, ValueError):
 
 
 class ApiConnectionError(BillingInvoiceError):
-    """The API could not be reached, or the connection broke before a response arrived."""
+    """The API could not be reached, or the connection broke before a whole response arrived."""
 
-    def __init__(self, message: str = "Could not connect to the PayEx API.") -> None:
-        super().__init__(message)
+    request_id: str | None
+    """The tracking id the client sent with the request."""
+
+    def __init__(self, message: str = "Could not connect to the PayEx API.", *, request_id: str | None = None) -> None:
+        self.request_id = request_id
+        super().__init__(f"{message} (request {_clean(request_id, 100)})" if request_id else message)
 
 
 class ApiTimeoutError(ApiConnectionError):
     """The request timed out."""
 
-    def __init__(self, message: str = "The request to the PayEx API timed out.") -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str = "The request to the PayEx API timed out.", *, request_id: str | None = None
+    ) -> None:
+        super().__init__(message, request_id=request_id)
 
 
 class ApiStatusError(BillingInvoiceError):

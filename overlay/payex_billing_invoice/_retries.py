@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import random
+import re
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -27,8 +30,9 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0 or self.initial_delay < 0 or self.max_delay < 0 or self.max_retry_after < 0:
-            raise ValueError("retry settings must not be negative")
+        delays = (self.initial_delay, self.max_delay, self.max_retry_after)
+        if self.max_retries < 0 or not all(math.isfinite(delay) and delay >= 0 for delay in delays):
+            raise ValueError("retry settings must be finite and not negative")
 
     def should_retry(self, retries_done: int, status_code: int | None) -> bool:
         """Whether a failed attempt (a status, or None for a connection error) is worth another try."""
@@ -43,22 +47,29 @@ class RetryPolicy:
         return backoff * (1.0 - 0.25 * random.random())  # noqa: S311 - jitter, not cryptography
 
 
+_NUMBER = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?")
+
+
+def _is_number(text: str) -> bool:
+    """A plain decimal number: no sign, exponent, `nan` or `inf`."""
+    return _NUMBER.fullmatch(text) is not None
+
+
 def _retry_after_seconds(headers: httpx.Headers) -> float | None:
     """`Retry-After` (or `retry-after-ms`) as seconds from now; None when absent or unreadable."""
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds is not None:
-        try:
-            return max(float(milliseconds) / 1000.0, 0.0)
-        except ValueError:
-            pass
+    milliseconds = headers.get("retry-after-ms", "").strip()
+    if _is_number(milliseconds):
+        return max(float(milliseconds) / 1000.0, 0.0)
     value = headers.get("retry-after")
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return max(moment.timestamp() - time.time(), 0.0)
