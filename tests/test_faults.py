@@ -651,3 +651,14 @@ def test_a_large_error_body_keeps_its_status_class_and_is_cut(server: FaultServe
     assert caught.value.status_code == 502
     assert len(caught.value.body) <= 1000
     assert len(server.requests) == 3
+
+
+def test_invoice_lines_refuses_a_subscription_link_to_another_owner_as_a_response_problem(
+    server: FaultServer, client: BillingInvoiceClient
+) -> None:
+    foreign = {"items": [{"subscriptionNo": "1", "recurringProducts": "/billing/invoice/v1/other/invoices/1/x"}]}
+    server.script(OK, Respond.json({"items": []}), Respond.json(foreign))
+    with pytest.raises(ResponseValidationError) as caught:
+        client.invoice_lines(INVOICE_NO)
+    assert "cannot be followed" in str(caught.value)
+    assert len(server.requests) == 3

@@ -27,7 +27,7 @@ from payex_billing_invoice._base_client import (
     check_declared_size,
     new_tracking_id,
 )
-from payex_billing_invoice._exceptions import ClientConfigurationError, ResponseValidationError
+from payex_billing_invoice._exceptions import ClientConfigurationError, InvalidRouteError, ResponseValidationError
 from payex_billing_invoice._lines import InvoiceLines, SubscriptionLines
 from payex_billing_invoice._operations import (
     GET_INVOICE,
@@ -60,19 +60,27 @@ def _subscription_segments(invoice_no: str, subscription: strict_models.Subscrip
     return {"invoice_no": invoice_no, "subscription_no": subscription.subscription_no}
 
 
+def _unusable_link(reason: str) -> ResponseValidationError:
+    """A subscription's recurringProducts link in a response that the client will not follow."""
+    return ResponseValidationError(
+        status_code=200,
+        body=b"",
+        errors=(f"a subscription's recurringProducts link cannot be followed: {reason}",),
+        operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id,
+    )
+
+
 def _subscription_products(
     core: ClientCore, invoice_no: str, subscription: strict_models.Subscription, timeout: Timeout
 ) -> Exchange[strict_models.RecurringProductList]:
     """Its recurring products: through its link when it has one (refused unless it is that operation)."""
     if subscription.recurring_products is not None:
-        endpoint, segments = core.follow_endpoint(subscription.recurring_products)
+        try:
+            endpoint, segments = core.follow_endpoint(subscription.recurring_products)
+        except InvalidRouteError as error:
+            raise _unusable_link(str(error)) from None
         if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
-            raise ResponseValidationError(
-                status_code=200,
-                body=b"",
-                errors=(f"a subscription's recurringProducts link addresses {endpoint.operation_id}",),
-                operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id,
-            )
+            raise _unusable_link(f"it addresses {endpoint.operation_id}")
         return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
     segments = _subscription_segments(invoice_no, subscription)
     return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)

@@ -1,0 +1,579 @@
+"""`payex-billing-invoice`: look up invoices and their line-level charges from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import signal
+import ssl
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any, Final, NoReturn, TextIO, TypeVar
+
+import click
+from click.core import ParameterSource
+from rich import box
+from rich.console import Console, RenderableType
+from rich.table import Table
+
+from payex_billing_invoice import (
+    ENV_BASE_URL,
+    ENV_CLIENT_CERT,
+    ENV_CLIENT_KEY,
+    ENV_OWNER_NO,
+    ENV_TOKEN,
+    PROBLEM_TYPES,
+    PRODUCTION_URL,
+    SANDBOX_URL,
+    ApiConnectionError,
+    ApiStatusError,
+    AsyncBillingInvoiceClient,
+    AuthenticationError,
+    BadRequestError,
+    BillingInvoiceClient,
+    BillingInvoiceError,
+    ClientConfigurationError,
+    InvalidRouteError,
+    InvoiceLines,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    ServerError,
+    UnprocessableEntityError,
+    build_path,
+    parse_link,
+)
+from payex_billing_invoice._cli_mock import MockUnavailableError, find_mock_files, running_prism
+from payex_billing_invoice._cli_output import (
+    error_details,
+    error_report,
+    invoice_lines_data,
+    invoice_lines_view,
+    list_view,
+    record_view,
+    to_json,
+)
+
+__all__ = ["EXIT_CODES", "ExitCode", "cli", "exit_code_for", "main"]
+
+PROG_NAME: Final = "payex-billing-invoice"
+MOCK_OWNER_NO: Final = "xxx"
+MOCK_TOKEN: Final = "mock-token-for-prism"  # noqa: S105 - a placeholder Prism accepts, not a credential
+MOCK_PORT: Final = 4010
+LOGGER: Final = "payex_billing_invoice"
+CLI_LOGGER: Final = f"{LOGGER}.cli"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ExitCode(enum.IntEnum):
+    """The exit status of the command line, by kind of outcome."""
+
+    OK = 0
+    API_ERROR = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    REJECTED = 4
+    ACCESS = 5
+    UNAVAILABLE = 6
+    BAD_RESPONSE = 7
+    MOCK_FAILED = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ExitCodeRow:
+    """One documented exit status: what it means and the errors that end in it."""
+
+    code: ExitCode
+    meaning: str
+    errors: tuple[type[Exception], ...]
+
+
+EXIT_CODES: Final[tuple[ExitCodeRow, ...]] = (
+    ExitCodeRow(ExitCode.OK, "success", ()),
+    ExitCodeRow(ExitCode.API_ERROR, "another error status from PayEx (e.g. 409)", (ApiStatusError,)),
+    ExitCodeRow(
+        ExitCode.USAGE,
+        "bad usage: an invalid option, id or link, or missing or invalid settings",
+        (click.UsageError, InvalidRouteError, ClientConfigurationError),
+    ),
+    ExitCodeRow(ExitCode.NOT_FOUND, "not found: customer, invoice or subscription", (NotFoundError,)),
+    ExitCodeRow(
+        ExitCode.REJECTED, "the request was rejected as invalid (400, 422)", (BadRequestError, UnprocessableEntityError)
+    ),
+    ExitCodeRow(
+        ExitCode.ACCESS, "authentication or permission (401, 403)", (AuthenticationError, PermissionDeniedError)
+    ),
+    ExitCodeRow(
+        ExitCode.UNAVAILABLE,
+        "PayEx unavailable: server error (5xx), rate limit (429), network or timeout",
+        (ServerError, RateLimitError, ApiConnectionError),
+    ),
+    ExitCodeRow(ExitCode.BAD_RESPONSE, "the response does not fit the API document", (ResponseValidationError,)),
+    ExitCodeRow(ExitCode.MOCK_FAILED, "the local mock could not be started", (MockUnavailableError,)),
+)
+"""Every exit status, its meaning and the exception classes that end in it (most specific rows win)."""
+
+
+def exit_code_for(error: type[Exception]) -> ExitCodeRow:
+    """The documented exit status for an error class; `ApiStatusError` only when no narrower row matches."""
+    rows = sorted(EXIT_CODES, key=lambda row: row.code == ExitCode.API_ERROR)
+    for row in rows:
+        if issubclass(error, row.errors):
+            return row
+    return EXIT_CODES[ExitCode.API_ERROR]
+
+
+def _epilog() -> str:
+    rows = []
+    for row in EXIT_CODES:
+        rows.append(f"  {row.code.value}  {row.meaning}")
+        if row.errors:
+            rows.append(f"     {', '.join(cls.__name__ for cls in row.errors)}")
+    return (
+        "\b\nExit codes:\n" + "\n".join(rows) + "\n\n"
+        f"Settings not given fall back to {ENV_OWNER_NO}, {ENV_TOKEN}, {ENV_BASE_URL}, {ENV_CLIENT_CERT} "
+        f"and {ENV_CLIENT_KEY}. Try any command without credentials with --mock, e.g. "
+        f"`{PROG_NAME} --mock lines 603010`."
+    )
+
+
+@dataclass
+class Settings:
+    """The options of one invocation, from the group and the command."""
+
+    owner_no: str | None = None
+    token: str | None = None
+    base_url: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    use_mock: bool = False
+    timeout: float | None = None
+    max_retries: int | None = None
+    as_json: bool = False
+    verbose: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """Everything a client is constructed with."""
+
+    owner_no: str | None
+    token: str | None
+    base_url: str | None
+    client_cert: str | None
+    client_key: str | None
+    ssl_context: ssl.SSLContext | None
+    timeout: float | None
+    max_retries: int | None
+
+    def sync(self) -> BillingInvoiceClient:
+        """A client for one-off calls."""
+        return BillingInvoiceClient(
+            owner_no=self.owner_no,
+            token=self.token,
+            base_url=self.base_url,
+            client_cert=self.client_cert,
+            client_key=self.client_key,
+            ssl_context=self.ssl_context,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
+
+    def concurrent(self) -> AsyncBillingInvoiceClient:
+        """A client that fetches an invoice's lines concurrently."""
+        return AsyncBillingInvoiceClient(
+            owner_no=self.owner_no,
+            token=self.token,
+            base_url=self.base_url,
+            client_cert=self.client_cert,
+            client_key=self.client_key,
+            ssl_context=self.ssl_context,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.ensure_object(Settings)
+
+
+def _stdout() -> Console:
+    return Console(highlight=False)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _RequestLog(logging.StreamHandler[TextIO]):
+    """The request log of `-v`, on stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+
+def _show_log(verbose: bool) -> None:
+    if not verbose:
+        return
+    logger = logging.getLogger(LOGGER)
+    if not any(isinstance(handler, _RequestLog) for handler in logger.handlers):
+        logger.addHandler(_RequestLog())
+    logger.setLevel(logging.DEBUG)
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _settings(ctx).as_json = True
+
+
+def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _settings(ctx).verbose = True
+
+
+def _output_options(command: F) -> F:
+    """`--json` and `-v`, accepted before or after the command name."""
+    command = click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbose,
+        help="Log every request (method, route template, status, duration, problem instance) on stderr.",
+    )(command)
+    return click.option(
+        "--json",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_json,
+        help="Print JSON on stdout (amounts as exact decimal strings, ISO dates) and nothing else.",
+    )(command)
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
+def _client_options(ctx: click.Context) -> ClientOptions:
+    """The client settings; with `--mock`, Prism is started here and stopped when the command ends."""
+    settings = _settings(ctx)
+    _show_log(settings.verbose)
+    if not settings.use_mock:
+        return ClientOptions(
+            owner_no=settings.owner_no,
+            token=settings.token,
+            base_url=settings.base_url,
+            client_cert=settings.client_cert,
+            client_key=settings.client_key,
+            ssl_context=None,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+        )
+    root = ctx.find_root()
+    files = find_mock_files()
+    log = root.with_resource(tempfile.TemporaryFile())  # noqa: SIM115 - closed with the root context
+    with _progress("Starting the local mock (Prism)", enabled=not settings.verbose):
+        mock = root.with_resource(running_prism(files, log=log))
+    logging.getLogger(CLI_LOGGER).info("Prism (pid %d) serves %s on %s", mock.pid, files.spec, mock.url)
+    return ClientOptions(
+        owner_no=settings.owner_no or MOCK_OWNER_NO,
+        token=settings.token or MOCK_TOKEN,
+        base_url=mock.url,
+        client_cert=None,
+        client_key=None,
+        ssl_context=ssl.create_default_context(),
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+    )
+
+
+def _emit(ctx: click.Context, data: object, view: Callable[[], RenderableType]) -> None:
+    if _settings(ctx).as_json:
+        click.echo(to_json(data))
+    else:
+        _stdout().print(view())
+
+
+def _progress(message: str, *, enabled: bool = True) -> contextlib.AbstractContextManager[Any]:
+    """A spinner on stderr while the block runs, if stderr is a terminal and `enabled`."""
+    if enabled and sys.stderr.isatty():
+        return _stderr().status(message)
+    return contextlib.nullcontext()
+
+
+def _check_invoice_no(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Refuse, as a usage error, an id the client would refuse before sending anything."""
+    try:
+        build_path("getInvoice", owner_no=MOCK_OWNER_NO, invoice_no=value)
+    except InvalidRouteError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
+def _check_link(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    try:
+        parsed = parse_link(value)
+    except InvalidRouteError as error:
+        raise click.BadParameter(str(error)) from None
+    if parsed.operation_id is None:
+        raise click.BadParameter("the link does not address an operation of the Billing Invoice API")
+    return value
+
+
+class _App(click.Group):
+    """The command group; turns every expected error into its report and documented exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (BillingInvoiceError, MockUnavailableError) as error:
+            settings = _settings(ctx)
+            row = exit_code_for(type(error))
+            details = error_details(error, row.code.value, row.meaning, [settings.token or ""])
+            if settings.as_json:
+                click.echo(to_json({"error": details}), err=True)
+            else:
+                _stderr().print(error_report(error, details))
+            ctx.exit(row.code.value)
+
+
+@click.group(cls=_App, epilog=_epilog(), context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--owner",
+    "owner_no",
+    metavar="OWNER_NO",
+    envvar=ENV_OWNER_NO,
+    show_envvar=True,
+    help=f"The ledger number the token was issued for [with --mock: {MOCK_OWNER_NO}].",
+)
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    envvar=ENV_TOKEN,
+    show_envvar=True,
+    help="PayEx reference token; prefer the variable, since arguments are visible to other local users.",
+)
+@click.option(
+    "--cert",
+    "client_cert",
+    metavar="PEM",
+    envvar=ENV_CLIENT_CERT,
+    show_envvar=True,
+    help="PayEx-issued client certificate for mutual TLS.",
+)
+@click.option("--key", "client_key", metavar="PEM", envvar=ENV_CLIENT_KEY, show_envvar=True, help="Its private key.")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    envvar=ENV_BASE_URL,
+    show_envvar=True,
+    help=f"The API's base URL [default: {PRODUCTION_URL}].",
+)
+@click.option("--sandbox", is_flag=True, help=f"Use the sandbox, {SANDBOX_URL}.")
+@click.option(
+    "--mock",
+    "use_mock",
+    is_flag=True,
+    help="Start Prism serving the committed API document for this command, and call it instead of PayEx.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Timeout of each request [default: 30, connecting 10].",
+)
+@click.option(
+    "--retries",
+    "max_retries",
+    type=click.IntRange(0, 10),
+    help="Retries of connection errors, 429, 502, 503 and 504 [default: 2].",
+)
+@_output_options
+@click.version_option(package_name="payex-billing-invoice", prog_name=PROG_NAME)
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    *,
+    owner_no: str | None,
+    token: str | None,
+    client_cert: str | None,
+    client_key: str | None,
+    base_url: str | None,
+    sandbox: bool,
+    use_mock: bool,
+    timeout: float | None,
+    max_retries: int | None,
+) -> None:
+    """Look up PayEx Billing invoices and the charges behind them, line by line."""
+    targets = (("--base-url", _given(ctx, "base_url")), ("--sandbox", sandbox), ("--mock", use_mock))
+    chosen = [name for name, on in targets if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} exclude each other")
+    settings = _settings(ctx)
+    settings.use_mock = use_mock
+    settings.timeout = timeout
+    settings.max_retries = max_retries
+    if use_mock:
+        settings.owner_no = owner_no if _given(ctx, "owner_no") else None
+        settings.token = token if _given(ctx, "token") else None
+        return
+    settings.owner_no, settings.token = owner_no, token
+    settings.client_cert, settings.client_key = client_cert, client_key
+    settings.base_url = SANDBOX_URL if sandbox else base_url
+
+
+@cli.command()
+@_output_options
+@click.pass_context
+def invoices(ctx: click.Context) -> None:
+    """List the ledger's invoices."""
+    with _client_options(ctx).sync() as client:
+        found = client.exact.list_invoices()
+    items = found.items or []
+    _emit(ctx, found, lambda: list_view("Invoices", items, ("invoiceNo", "invoiceDate", "@id")))
+
+
+@cli.command()
+@click.argument("invoice_no", callback=_check_invoice_no)
+@_output_options
+@click.pass_context
+def invoice(ctx: click.Context, invoice_no: str) -> None:
+    """Show one invoice: number, date, amount and its links."""
+    with _client_options(ctx).sync() as client:
+        found = client.exact.get_invoice(invoice_no)
+    _emit(ctx, found, lambda: record_view(f"Invoice {invoice_no}", found))
+
+
+def _fetch_lines(options: ClientOptions, invoice_no: str, progress: Callable[[int], None]) -> InvoiceLines:
+    """The invoice's lines, fetched concurrently; `progress` gets the number of responses so far."""
+    logger = logging.getLogger(LOGGER)
+    counter = _ResponseCounter(progress)
+    level = logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+
+    async def fetch() -> InvoiceLines:
+        async with options.concurrent() as client:
+            return await client.invoice_lines(invoice_no)
+
+    try:
+        return asyncio.run(fetch())
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+
+
+class _ResponseCounter(logging.Handler):
+    """Counts the client's per-response log records (the only progress signal `invoice_lines` gives)."""
+
+    def __init__(self, progress: Callable[[int], None]) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+        self._progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.DEBUG and hasattr(record, "payex_status"):
+            self.count += 1
+            self._progress(self.count)
+
+
+@cli.command()
+@click.argument("invoice_no", callback=_check_invoice_no)
+@_output_options
+@click.pass_context
+def lines(ctx: click.Context, invoice_no: str) -> None:
+    """Show an invoice line by line: customer-level recurring products, then every subscription with its products.
+
+    Totals are exact decimal sums. The spinner (stderr, only on a terminal) counts the responses received.
+    """
+    settings = _settings(ctx)
+    options = _client_options(ctx)
+    message = f"Fetching invoice {invoice_no} line by line"
+    with _progress(message, enabled=not settings.verbose) as status:
+        on_response = (lambda n: status.update(f"{message}: {n} responses")) if status else (lambda _n: None)
+        found = _fetch_lines(options, invoice_no, on_response)
+    _emit(ctx, invoice_lines_data(found), lambda: invoice_lines_view(found))
+
+
+@cli.command()
+@click.argument("link", callback=_check_link)
+@_output_options
+@click.pass_context
+def follow(ctx: click.Context, link: str) -> None:
+    """Fetch what a link of a response addresses (a path such as /billing/invoice/v1/xxx/invoices/603010)."""
+    with _client_options(ctx).sync() as client:
+        found = client.exact.follow(link)
+    items = getattr(found, "items", None)
+    if isinstance(items, list):
+        _emit(ctx, found, lambda: list_view(link, items))
+    else:
+        _emit(ctx, found, lambda: record_view(link, found))
+
+
+@cli.command("problem-types")
+@_output_options
+@click.pass_context
+def problem_types(ctx: click.Context) -> None:
+    """List the documented problem types the client maps to exceptions, with the exit status of each."""
+    rows = [
+        {
+            "code": code,
+            "typecode": cls.problem_type,
+            "status": cls.problem_status,
+            "class": cls.__name__,
+            "exitCode": exit_code_for(cls).code.value,
+        }
+        for code, cls in PROBLEM_TYPES.items()
+    ]
+
+    def view() -> Table:
+        table = Table(title="Documented problem types", title_justify="left", box=box.SIMPLE_HEAD)
+        for column in ("code", "typecode", "status", "class", "exit"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(str(value) for value in row.values()))
+        return table
+
+    _emit(ctx, rows, view)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=MOCK_PORT, show_default=True, help="Loopback port.")
+@_output_options
+@click.pass_context
+def mock(ctx: click.Context, port: int) -> None:
+    """Serve the committed API document with Prism on 127.0.0.1 until Ctrl-C; prints the base URL."""
+    files = find_mock_files()
+    err = _stderr()
+    try:
+        with running_prism(files, port=port) as server:
+            if _settings(ctx).as_json:
+                click.echo(to_json({"url": server.url, "pid": server.pid, "spec": str(files.spec)}))
+            else:
+                click.echo(server.url)
+                err.print(f"Prism (pid {server.pid}) serves {files.spec}; Ctrl-C stops it. Try:", markup=False)
+                err.print(f"  {PROG_NAME} --base-url {server.url} --owner xxx --token any lines 603010", markup=False)
+            sys.stdout.flush()
+            status = server.process.wait()
+    except KeyboardInterrupt:
+        err.print("Prism stopped.")
+        return
+    raise MockUnavailableError(f"Prism exited on its own with status {status}")
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def main(args: Sequence[str] | None = None) -> None:
+    """Run the command line; SIGTERM stops it as Ctrl-C does, so a mock it started is stopped too."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    cli.main(args=args, prog_name=PROG_NAME)
