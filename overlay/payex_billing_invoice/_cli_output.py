@@ -197,7 +197,7 @@ def invoice_lines_view(lines: InvoiceLines) -> RenderableType:
     table.add_column("Period", overflow="fold")
     table.add_column("Amount", justify="right", footer=_amount(lines.total, currency), no_wrap=True)
     customer_total = _amount(_customer_total(lines), currency)
-    _add_group(table, "Customer", "level", lines.recurring_products, customer_total)
+    _add_group(table, "Customer level", "", lines.recurring_products, customer_total)
     for item in lines.subscriptions:
         number = item.subscription.subscription_no or item.subscription.field_id or "?"
         _add_group(table, "Subscription", number, item.recurring_products, _amount(item.total, currency))
