@@ -215,3 +215,17 @@ def test_every_example_parses_through_the_facade_and_round_trips(prism_url: str,
         assert raised.value.problem.raw == value, (operation_id, status, name)
         seen += 1
     assert seen >= 6 * 5
+
+
+def test_invoice_lines_reports_progress(client: BillingInvoiceClient) -> None:
+    seen: list[tuple[int, int]] = []
+    client.invoice_lines("603010", on_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 4), (4, 4)]
+
+
+async def test_async_invoice_lines_reports_progress(prism_url: str) -> None:
+    seen: list[tuple[int, int]] = []
+    async with AsyncBillingInvoiceClient(owner_no="xxx", token=TOKEN, base_url=prism_url) as client:
+        await client.invoice_lines("603010", on_progress=lambda done, total: seen.append((done, total)))
+    assert [done for done, _ in seen] == [1, 2, 3, 4]
+    assert seen[-1] == (4, 4)

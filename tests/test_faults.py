@@ -30,14 +30,17 @@ from payex_billing_invoice import (
     ResponseValidationError,
     RetryPolicy,
     ServerError,
+    SubscriptionNotFound,
     ValidationProblem,
 )
 from payex_billing_invoice._base_client import MAX_RESPONSE_BYTES
 from tests._fault_server import (
+    Action,
     CloseWithoutResponse,
     FaultServer,
     OversizedBody,
     RawBytes,
+    RecordedRequest,
     ResetMidBody,
     Respond,
     StallBeforeHeaders,
@@ -662,3 +665,29 @@ def test_invoice_lines_refuses_a_subscription_link_to_another_owner_as_a_respons
         client.invoice_lines(INVOICE_NO)
     assert "cannot be followed" in str(caught.value)
     assert len(server.requests) == 3
+
+
+async def test_async_invoice_lines_raises_the_first_error_and_cancels_the_rest(server: FaultServer) -> None:
+    subscriptions = {"items": [{"subscriptionNo": str(number)} for number in range(6)]}
+    missing = Respond.json(
+        {"type": "billing/invoice/problems/subscription-not-found", "status": 404},
+        404,
+        content_type="application/problem+json",
+    )
+
+    def answer(request: RecordedRequest) -> Action:
+        target = request.target.decode()
+        if target.endswith("/subscriptions"):
+            return Respond.json(subscriptions)
+        if "/subscriptions/3/" in target:
+            return missing
+        if "/subscriptions/" in target:
+            return StallBeforeHeaders(2.0)
+        return Respond.json({"items": []}) if target.endswith("products") else OK
+
+    server.fallback = answer
+    started = time.monotonic()
+    async with async_client(server) as client:
+        with pytest.raises(SubscriptionNotFound):
+            await client.invoice_lines(INVOICE_NO)
+    assert time.monotonic() - started < 1.5

@@ -41,7 +41,7 @@ from payex_billing_invoice._exceptions import (
     UnprocessableEntityError,
     ValidationProblem,
 )
-from payex_billing_invoice._lines import InvoiceLines, SubscriptionLines
+from payex_billing_invoice._lines import InvoiceLines, ProgressCallback, SubscriptionLines
 from payex_billing_invoice._problems import ProblemDetails
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._routes import ROUTE_TEMPLATES, ParsedLink, build_path, parse_link
@@ -76,6 +76,7 @@ __all__ = [
     "ParsedLink",
     "PermissionDeniedError",
     "ProblemDetails",
+    "ProgressCallback",
     "RateLimitError",
     "ResponseValidationError",
     "RetryPolicy",

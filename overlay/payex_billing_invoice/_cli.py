@@ -42,6 +42,7 @@ from payex_billing_invoice import (
     InvoiceLines,
     NotFoundError,
     PermissionDeniedError,
+    ProgressCallback,
     RateLimitError,
     ResponseValidationError,
     ServerError,
@@ -452,37 +453,14 @@ def invoice(ctx: click.Context, invoice_no: str) -> None:
     _emit(ctx, found, lambda: record_view(f"Invoice {invoice_no}", found))
 
 
-def _fetch_lines(options: ClientOptions, invoice_no: str, progress: Callable[[int], None]) -> InvoiceLines:
-    """The invoice's lines, fetched concurrently; `progress` gets the number of responses so far."""
-    logger = logging.getLogger(LOGGER)
-    counter = _ResponseCounter(progress)
-    level = logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
+def _fetch_lines(options: ClientOptions, invoice_no: str, progress: ProgressCallback | None) -> InvoiceLines:
+    """The invoice's lines, fetched concurrently; `progress` gets (responses received, responses expected)."""
 
     async def fetch() -> InvoiceLines:
         async with options.concurrent() as client:
-            return await client.invoice_lines(invoice_no)
+            return await client.invoice_lines(invoice_no, on_progress=progress)
 
-    try:
-        return asyncio.run(fetch())
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
-
-
-class _ResponseCounter(logging.Handler):
-    """Counts the client's per-response log records (the only progress signal `invoice_lines` gives)."""
-
-    def __init__(self, progress: Callable[[int], None]) -> None:
-        super().__init__(logging.DEBUG)
-        self.count = 0
-        self._progress = progress
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno == logging.DEBUG and hasattr(record, "payex_status"):
-            self.count += 1
-            self._progress(self.count)
+    return asyncio.run(fetch())
 
 
 @cli.command()
@@ -492,13 +470,13 @@ class _ResponseCounter(logging.Handler):
 def lines(ctx: click.Context, invoice_no: str) -> None:
     """Show an invoice line by line: customer-level recurring products, then every subscription with its products.
 
-    Totals are exact decimal sums. The spinner (stderr, only on a terminal) counts the responses received.
+    Totals are exact decimal sums. The spinner (stderr, only on a terminal) counts the responses received and expected.
     """
     settings = _settings(ctx)
     options = _client_options(ctx)
     message = f"Fetching invoice {invoice_no} line by line"
     with _progress(message, enabled=not settings.verbose) as status:
-        on_response = (lambda n: status.update(f"{message}: {n} responses")) if status else (lambda _n: None)
+        on_response = (lambda done, total: status.update(f"{message}: {done} of {total} responses")) if status else None
         found = _fetch_lines(options, invoice_no, on_response)
     _emit(ctx, invoice_lines_data(found), lambda: invoice_lines_view(found))
 

@@ -6,9 +6,9 @@ import asyncio
 import os
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Self, TypeAlias, TypeVar
+from typing import Any, Self, TypeAlias, TypeVar
 
 import httpx
 
@@ -28,7 +28,7 @@ from payex_billing_invoice._base_client import (
     new_tracking_id,
 )
 from payex_billing_invoice._exceptions import ClientConfigurationError, InvalidRouteError, ResponseValidationError
-from payex_billing_invoice._lines import InvoiceLines, SubscriptionLines
+from payex_billing_invoice._lines import InvoiceLines, LinesProgress, ProgressCallback, SubscriptionLines
 from payex_billing_invoice._operations import (
     GET_INVOICE,
     GET_INVOICE_SUBSCRIPTION,
@@ -84,6 +84,17 @@ def _subscription_products(
         return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
     segments = _subscription_segments(invoice_no, subscription)
     return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
+
+
+async def _all_or_none(*tasks: asyncio.Future[Any]) -> None:
+    """Wait for all tasks; on the first error cancel the others and raise it (never an ExceptionGroup)."""
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 class _Options:
@@ -261,15 +272,26 @@ class BillingInvoiceClient:
         result: LinkedModel = self._run(self._core.call(endpoint, segments, timeout))
         return result
 
-    def invoice_lines(self, invoice_no: str, *, timeout: Timeout = None) -> InvoiceLines:
-        """The invoice, its customer-level recurring products, and every subscription with its products."""
-        invoice = self.exact.get_invoice(invoice_no, timeout=timeout)
-        products = self.exact.list_recurring_products(invoice_no, timeout=timeout)
-        subscriptions = self.exact.list_subscriptions(invoice_no, timeout=timeout).items or []
+    def invoice_lines(
+        self, invoice_no: str, *, timeout: Timeout = None, on_progress: ProgressCallback | None = None
+    ) -> InvoiceLines:
+        """The invoice, its customer-level recurring products, and every subscription with its products.
+
+        `on_progress(done, total)` is called after each response; `total` grows once the subscriptions are known.
+        """
+        progress = LinesProgress(on_progress)
+        invoice = progress.step(self.exact.get_invoice(invoice_no, timeout=timeout))
+        products = progress.step(self.exact.list_recurring_products(invoice_no, timeout=timeout))
+        subscriptions = progress.expect(self.exact.list_subscriptions(invoice_no, timeout=timeout).items or [])
         lines = tuple(
             SubscriptionLines(
                 subscription,
-                tuple(self._run(_subscription_products(self._core, invoice_no, subscription, timeout)).items or ()),
+                tuple(
+                    progress.step(
+                        self._run(_subscription_products(self._core, invoice_no, subscription, timeout))
+                    ).items
+                    or ()
+                ),
             )
             for subscription in subscriptions
         )
@@ -464,34 +486,44 @@ class AsyncBillingInvoiceClient:
         result: LinkedModel = await self._run(self._core.call(endpoint, segments, timeout))
         return result
 
-    async def invoice_lines(self, invoice_no: str, *, timeout: Timeout = None) -> InvoiceLines:
+    async def invoice_lines(
+        self, invoice_no: str, *, timeout: Timeout = None, on_progress: ProgressCallback | None = None
+    ) -> InvoiceLines:
         """The invoice, its customer-level recurring products, and every subscription with its products.
 
         Fetched concurrently: the invoice, its products and its subscriptions at once, then every subscription's
-        products, never more than `max_concurrency` requests in flight.
+        products, never more than `max_concurrency` requests in flight; the first error cancels the rest.
+        `on_progress(done, total)` is called after each response; `total` grows once the subscriptions are known.
         """
         slots = asyncio.Semaphore(self._max_concurrency)
+        progress = LinesProgress(on_progress)
 
         async def bounded(call: Callable[[], Awaitable[R]]) -> R:
             async with slots:
-                return await call()
+                return progress.step(await call())
+
+        async def subscriptions_of() -> Sequence[strict_models.Subscription]:
+            async with slots:
+                found = await self.exact.list_subscriptions(invoice_no, timeout=timeout)
+            return progress.expect(found.items or [])
 
         async def products_of(item: strict_models.Subscription) -> strict_models.RecurringProductList:
-            async with slots:
-                return await self._run(_subscription_products(self._core, invoice_no, item, timeout))
+            return await bounded(lambda: self._run(_subscription_products(self._core, invoice_no, item, timeout)))
 
-        invoice, products, subscriptions = await asyncio.gather(
-            bounded(lambda: self.exact.get_invoice(invoice_no, timeout=timeout)),
-            bounded(lambda: self.exact.list_recurring_products(invoice_no, timeout=timeout)),
-            bounded(lambda: self.exact.list_subscriptions(invoice_no, timeout=timeout)),
+        invoice = asyncio.ensure_future(bounded(lambda: self.exact.get_invoice(invoice_no, timeout=timeout)))
+        products = asyncio.ensure_future(
+            bounded(lambda: self.exact.list_recurring_products(invoice_no, timeout=timeout))
         )
-        items = subscriptions.items or []
-        subscription_products = await asyncio.gather(*(products_of(item) for item in items))
+        subscriptions = asyncio.ensure_future(subscriptions_of())
+        await _all_or_none(invoice, products, subscriptions)
+        items = subscriptions.result()
+        per_subscription = [asyncio.ensure_future(products_of(item)) for item in items]
+        await _all_or_none(*per_subscription)
         lines = tuple(
-            SubscriptionLines(item, tuple(found.items or ()))
-            for item, found in zip(items, subscription_products, strict=True)
+            SubscriptionLines(item, tuple(found.result().items or ()))
+            for item, found in zip(items, per_subscription, strict=True)
         )
-        return InvoiceLines(invoice, tuple(products.items or ()), lines)
+        return InvoiceLines(invoice.result(), tuple(products.result().items or ()), lines)
 
 
 class AsyncExactModels:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from payex_billing_invoice_openapi.strict_models import Invoice, RecurringProduct, Subscription
 
-__all__ = ["InvoiceLines", "SubscriptionLines"]
+__all__ = ["InvoiceLines", "LinesProgress", "ProgressCallback", "SubscriptionLines"]
+
+T = TypeVar("T")
+ProgressCallback = Callable[[int, int], None]
+"""Called with (responses received, responses expected so far)."""
 
 
 def _total(products: tuple[RecurringProduct, ...]) -> Decimal:
@@ -42,3 +48,24 @@ class InvoiceLines:
     def total(self) -> Decimal:
         """The exact sum of every line's amount, customer and subscription level."""
         return _total(self.recurring_products) + sum((lines.total for lines in self.subscriptions), Decimal(0))
+
+
+class LinesProgress:
+    """Counts the responses of one `invoice_lines` call: three, plus one per subscription once they are known."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self._callback = callback
+        self.done = 0
+        self.total = 3
+
+    def step(self, result: T) -> T:
+        """Count one response and pass its result through."""
+        self.done += 1
+        if self._callback is not None:
+            self._callback(self.done, self.total)
+        return result
+
+    def expect(self, subscriptions: Sequence[T]) -> Sequence[T]:
+        """Count the subscription list's response, expecting one more response per subscription."""
+        self.total += len(subscriptions)
+        return self.step(subscriptions)
