@@ -21,7 +21,6 @@ SPEC = ROOT / "spec" / "openapi.yaml"
 RECORD = ROOT / "spec" / "source.json"
 GENERATED = ROOT / "generated"
 GENERATED_PACKAGE = "payex_billing_invoice_openapi"
-STRICT_MODULE = "strict_models.py"
 NODE_BIN = ROOT / "node_modules" / ".bin"
 CACHE_FOLDERS = ("__pycache__", ".ruff_cache", ".mypy_cache")
 _CACHES = shutil.ignore_patterns(*CACHE_FOLDERS)
@@ -30,34 +29,15 @@ OPENAPI_PYTHON_CLIENT = "openapi-python-client==0.29.1"
 DATAMODEL_CODE_GENERATOR = "datamodel-code-generator[ruff]==0.89.0"
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
-
-# datamodel-code-generator options for the strict pydantic layer: exact money, real dates, strict scalars,
-# unknown members kept.
-STRICT_LAYER_OPTIONS = (
-    "--input-file-type=openapi",
-    "--output-model-type=pydantic_v2.BaseModel",
-    "--target-python-version=3.11",
-    "--disable-timestamp",
-    "--formatters",
-    "ruff-check",
-    "ruff-format",
-    "--type-mappings",
-    "number+double=decimal",
-    "--strict-types",
-    "str",
-    "int",
-    "bool",
-    "--use-annotated",
-    "--field-constraints",
-    "--use-standard-collections",
-    "--use-union-operator",
-    "--allow-extra-fields",
-    "--snake-case-field",
-)
+GRIFFE = "griffe==2.4.1"
+SPEC_TOOLS = ("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10")
 
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 os.environ.setdefault("REDOCLY_TELEMETRY", "off")
 os.environ.setdefault("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
+os.environ.setdefault("OPTIC_TELEMETRY_LEVEL", "off")
+os.environ.setdefault("NO_UPDATE_NOTIFIER", "1")
+os.environ.setdefault("SCARF_ANALYTICS", "false")
 
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
@@ -66,7 +46,7 @@ nox.options.sessions = ["lint", "typecheck", "drift", "tests"]
 
 
 def _node_tools(session: nox.Session) -> None:
-    """Install the pinned Node tools (Prism, swagger2openapi, Redocly) into ./node_modules when stale."""
+    """Install the pinned Node tools (Prism, swagger2openapi, Redocly, optic) into ./node_modules when stale."""
     marker = ROOT / "node_modules" / ".package-lock.json"
     lock = ROOT / "package-lock.json"
     if marker.exists() and marker.stat().st_mtime >= lock.stat().st_mtime:
@@ -76,25 +56,7 @@ def _node_tools(session: nox.Session) -> None:
 
 def _generate_into(session: nox.Session, out_root: Path) -> None:
     """Run both pinned generators on the committed spec, writing the package below `out_root`."""
-    package = out_root / GENERATED_PACKAGE
-    session.run(
-        "openapi-python-client",
-        "generate",
-        f"--path={SPEC}",
-        f"--config={ROOT / 'pipeline' / 'openapi-python-client.yaml'}",
-        "--meta=none",
-        "--fail-on-warning",
-        "--overwrite",
-        f"--output-path={package}",
-        silent=True,
-    )
-    (package / "py.typed").write_text("")
-    session.run(
-        "datamodel-codegen",
-        f"--input={SPEC}",
-        f"--output={package / STRICT_MODULE}",
-        *STRICT_LAYER_OPTIONS,
-    )
+    session.run("python", "-m", "pipeline.generate", str(SPEC), str(out_root), silent=True)
 
 
 def _install_generators(session: nox.Session) -> None:
@@ -118,7 +80,7 @@ def _tree_differences(expected: Path, actual: Path) -> list[str]:
 @nox.session
 def fetch_spec(session: nox.Session) -> None:
     """Pull the API document (URL or path; default: the configured source) into spec/."""
-    session.install("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10")
+    session.install(*SPEC_TOOLS)
     _node_tools(session)
     session.run("python", "-m", "pipeline.fetch_spec", *session.posargs)
 
@@ -155,10 +117,15 @@ def drift(session: nox.Session) -> None:
 
 @nox.session
 def regenerate(session: nox.Session) -> None:
-    """The "spec changed" pipeline: fetch (argument, else configured source, else snapshot) -> generate -> check."""
-    session.install("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10")
+    """The "spec changed" pipeline: fetch (argument, else configured source, else snapshot) -> generate -> check.
+
+    When the fetch changes the snapshot, the API diff of the old snapshot against the new one is printed first
+    (in full in reports/api-diff.md); it warns, the checks that follow decide.
+    """
+    session.install("-e", ".", *SPEC_TOOLS, GRIFFE)
     _install_generators(session)
     _node_tools(session)
+    before = SPEC.read_bytes()
     source = session.posargs[0] if session.posargs else _configured_source()
     if source:
         session.run("python", "-m", "pipeline.fetch_spec", source, *session.posargs[1:])
@@ -167,10 +134,27 @@ def regenerate(session: nox.Session) -> None:
         session.run("python", "-m", "pipeline.fetch_spec", str(SPEC.relative_to(ROOT)), "--reconstruction")
     else:
         session.log("no spec source given or configured: regenerating from the committed snapshot")
+    if SPEC.read_bytes() != before:
+        with tempfile.TemporaryDirectory() as scratch:
+            previous = Path(scratch) / "previous-openapi.yaml"
+            previous.write_bytes(before)
+            session.run("python", "-m", "pipeline.api_diff", str(previous), str(SPEC), "--warn-only", "--summary")
     _regenerate_package(session)
-    session.notify("lint")
-    session.notify("typecheck")
-    session.notify("tests")
+    for checks in ("lint", "typecheck", "tests"):
+        session.notify(checks, posargs=[])  # the source argument is not theirs
+
+
+@nox.session
+def api_diff(session: nox.Session) -> None:
+    """What a new API document breaks, in the spec, the regenerated Python API and the overlay.
+
+    `nox -s api_diff -- [OLD] [NEW] [--warn-only]`: files or git refs, default HEAD against spec/openapi.yaml;
+    writes reports/api-diff.md and reports/api-diff.json, fails when something breaks.
+    """
+    session.install("-e", ".", *SPEC_TOOLS, GRIFFE)
+    _install_generators(session)
+    _node_tools(session)
+    session.run("python", "-m", "pipeline.api_diff", *session.posargs)
 
 
 def _configured_source() -> str:
@@ -199,8 +183,9 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """pytest, with Prism from ./node_modules for the contract tests."""
+    """pytest, with Prism and optic from ./node_modules and the generators for the API diff tests."""
     session.install("-e", ".[dev]")
+    _install_generators(session)
     _node_tools(session)
     session.run("pytest", *session.posargs)
 

@@ -1,0 +1,84 @@
+"""Overlay level of the API diff: what ``overlay_alignment`` says of NEW that it did not say of OLD."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pipeline._api_diff_report import Finding
+
+__all__ = ["classify", "facade_methods", "overlay_findings"]
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
+    (re.compile(pattern), state, kind, name)
+    for pattern, state, kind, name in (
+        (r"^operation (?P<op>\S+) \(.*\) has no facade method in the overlay$", "missing", "facade method", "op"),
+        (
+            r"^overlay method (?P<name>\S+) calls (?P<op>\S+), which the spec lacks$",
+            "orphaned",
+            "facade method",
+            "name",
+        ),
+        (
+            r"^overlay route template '(?P<name>[^']*)' \(.*\) has no spec operation$",
+            "orphaned",
+            "route template",
+            "name",
+        ),
+        (r"^operation (?P<op>\S+): overlay route template ", "changed", "route template", "op"),
+        (r"^operation (?P<op>\S+): 200 schema .* overlay returns \w+ (?P<name>\S+)$", "changed", "model", "name"),
+        (r"^operation (?P<op>\S+): (?P<name>\w+\.\w+)", "changed", "facade method", "name"),
+        (r"^operation (?P<op>\S+) is \w+, the overlay only sends GET$", "changed", "facade method", "op"),
+        (r"^(?P<name>\w+\.\w+) is public but stands for no spec operation$", "orphaned", "facade method", "name"),
+        (r"^problem type (?P<name>\S+) \(HTTP .*\) has no exception class", "missing", "exception class", "name"),
+        (r"^problem type (?P<code>\S+): (?P<name>\w+) ", "changed", "exception class", "name"),
+        (
+            r"^exception class (?P<name>\w+) maps problem type \S+, which the spec lacks$",
+            "orphaned",
+            "exception class",
+            "name",
+        ),
+    )
+)
+
+
+def classify(message: str) -> tuple[str, str, str]:
+    """(state, kind, name) of an alignment message: state is missing, orphaned or changed."""
+    for pattern, state, kind, group in _PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return state, kind, match[group]
+    return "changed", "overlay", ""
+
+
+def overlay_findings(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Finding]:
+    """Messages of ``overlay_alignment`` new in NEW (breaking), and those NEW resolves."""
+    try:
+        from pipeline.overlay_alignment import overlay_alignment  # noqa: PLC0415 - imports the overlay
+
+        before, after = Counter(overlay_alignment(old)), Counter(overlay_alignment(new))
+    except Exception as exc:
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        return [Finding("overlay", f"the overlay cannot be checked: {reason}", "overlay", True, "overlay_alignment")]
+    return [*_findings(after - before, breaking=True), *_findings(before - after, breaking=False)]
+
+
+def facade_methods(operation_ids: Iterable[str]) -> list[str]:
+    """The facade methods that call the given operations."""
+    try:
+        from payex_billing_invoice._operations import ENDPOINTS  # noqa: PLC0415 - imports the overlay
+    except Exception:
+        return []
+    return sorted({ENDPOINTS[op].method_name for op in operation_ids if op in ENDPOINTS})
+
+
+def _findings(messages: Counter[str], *, breaking: bool) -> list[Finding]:
+    found = []
+    for message in sorted(messages):
+        state, kind, name = classify(message)
+        change = f"{state}: {message}" if breaking else f"resolved: {message}"
+        where = f"{kind} for `{name}`" if state == "missing" else f"{kind} `{name}`" if name else kind
+        found.append(Finding("overlay", change, where, breaking, "overlay_alignment", category=state))
+    return found

@@ -1,0 +1,263 @@
+"""Findings of the API diff, grouped into report rows, rendered as Markdown and as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Level = Literal["spec", "python", "overlay", "provenance"]
+
+LEVELS: tuple[Level, ...] = ("spec", "python", "overlay", "provenance")
+LEVEL_TITLES: Mapping[Level, str] = {
+    "spec": "Spec",
+    "python": "Python API",
+    "overlay": "Overlay",
+    "provenance": "Provenance",
+}
+SOURCE_NOTES: Mapping[str, str] = {
+    "optic": "`@useoptic/optic` diff and its breaking-change checks",
+    "ours": "this project's checks (`pipeline/_api_diff_*.py`)",
+    "griffe": "`griffe.find_breaking_changes` on the two regenerated packages",
+    "overlay_alignment": "`pipeline.overlay_alignment` on OLD and on NEW",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One change found by one source.
+
+    ``scope`` is what several findings may share a row by (an operationId, a module or class path); ``where``
+    is the rest of the location. ``pointer`` is a JSON pointer (spec level) or an object path (Python level).
+    """
+
+    level: Level
+    change: str
+    where: str
+    breaking: bool
+    source: str
+    category: str = ""
+    scope: str = ""
+    pointer: str = ""
+    detail: str = ""
+    consequences: int = 0
+
+
+@dataclass(frozen=True)
+class Row:
+    """Findings that differ only in their scope, shown as one line of a report table.
+
+    Spec rows read ``scopes · where`` (operations, then the place in them); Python rows read ``where: scopes``
+    (a module or class, then the names in it).
+    """
+
+    level: Level
+    change: str
+    where: str
+    breaking: bool
+    source: str
+    category: str
+    scopes: tuple[str, ...]
+    pointers: tuple[str, ...]
+    detail: str
+    consequences: int
+
+    def location(self) -> str:
+        """The scopes and the location within them, as one string."""
+        scopes = ", ".join(f"`{scope}`" for scope in self.scopes)
+        if not (scopes and self.where):
+            return scopes or self.where
+        return f"{self.where}: {scopes}" if self.level == "python" else f"{scopes} · {self.where}"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the two documents compared."""
+
+    label: str
+    sha256: str
+    input_version: str
+    api_version: str
+
+
+@dataclass
+class Report:
+    """Everything the API diff found, ready to render."""
+
+    old: Side
+    new: Side
+    rows: list[Row]
+    affected_methods: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tools: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def breaking(self, level: Level | None = None) -> int:
+        """How many rows (of one level, or of all) break a client."""
+        return sum(1 for row in self.rows if row.breaking and level in (None, row.level))
+
+    def count(self, level: Level) -> int:
+        """How many rows a level has."""
+        return sum(1 for row in self.rows if row.level == level)
+
+
+def group(findings: Iterable[Finding]) -> list[Row]:
+    """Merge findings that differ only in scope; order breaking rows first, then by level, source and place."""
+    merged: dict[tuple[Any, ...], list[Finding]] = {}
+    for finding in findings:
+        key = (
+            finding.level,
+            finding.change,
+            finding.where,
+            finding.breaking,
+            finding.source,
+            finding.category,
+            finding.detail,
+        )
+        merged.setdefault(key, []).append(finding)
+    rows = [
+        Row(
+            level=first.level,
+            change=first.change,
+            where=first.where,
+            breaking=first.breaking,
+            source=first.source,
+            category=first.category,
+            scopes=tuple(sorted({f.scope for f in members if f.scope})),
+            pointers=tuple(sorted({f.pointer for f in members if f.pointer})),
+            detail=first.detail,
+            consequences=sum(f.consequences for f in members),
+        )
+        for members in merged.values()
+        for first in members[:1]
+    ]
+    return sorted(rows, key=lambda r: (LEVELS.index(r.level), not r.breaking, r.source, r.location(), r.change))
+
+
+def verdict(report: Report) -> str:
+    """The first line of the report: does anything break, and where."""
+    breaking = report.breaking()
+    others = _count(len(report.rows) - breaking, "other change")
+    if not breaking:
+        return f"✅ **Nothing breaks** ({others})."
+    per_level = " · ".join(
+        f"{LEVEL_TITLES[level]} {report.breaking(level)}" for level in LEVELS if report.breaking(level)
+    )
+    return f"❌ **{_count(breaking, 'breaking change')}** ({per_level}) and {others}."
+
+
+def render_summary(report: Report) -> str:
+    """The verdict and one line per level: what `regenerate` prints."""
+    lines = [_plain(verdict(report)), f"  {report.old.label} -> {report.new.label}"]
+    for level in LEVELS:
+        lines.append(
+            f"  {LEVEL_TITLES[level]}: {_count(report.count(level), 'change')}, {report.breaking(level)} breaking"
+        )
+    lines.extend(f"  note: {note}" for note in report.notes)
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(report: Report) -> str:
+    """The report for a person deciding whether to merge: verdict, documents, one table per level."""
+    lines = [
+        verdict(report),
+        "",
+        f"**API diff** `{_cell(report.old.label)}` → `{_cell(report.new.label)}`",
+        "",
+        "| | OLD | NEW |",
+        "|---|---|---|",
+        f"| document | `{_cell(report.old.label)}` | `{_cell(report.new.label)}` |",
+        f"| format | {report.old.input_version} | {report.new.input_version} |",
+        f"| `info.version` | {_cell(report.old.api_version)} | {_cell(report.new.api_version)} |",
+        f"| normalized sha256 | `{report.old.sha256[:12]}` | `{report.new.sha256[:12]}` |",
+        "",
+    ]
+    lines.extend(f"> {note}\n" for note in report.notes)
+    headings = {
+        "spec": "## Spec: what changes on the wire",
+        "python": "## Python API: the regenerated `payex_billing_invoice_openapi`",
+        "overlay": "## Overlay: `payex_billing_invoice` against NEW",
+        "provenance": "## Provenance: what is documented now",
+    }
+    for level in LEVELS:
+        lines += [headings[level], ""]
+        rows = [row for row in report.rows if row.level == level]
+        if level == "provenance":
+            lines += _provenance_table(rows)
+        else:
+            lines += _table(rows)
+        if level == "overlay" and report.affected_methods:
+            methods = ", ".join(f"`{name}`" for name in report.affected_methods)
+            lines += ["", f"Facade methods whose operation has a breaking spec change: {methods}."]
+        lines.append("")
+    sources = sorted({row.source for row in report.rows})
+    if sources:
+        lines += ["Sources: " + "; ".join(f"**{s}**: {SOURCE_NOTES.get(s, s)}" for s in sources) + ".", ""]
+    return "\n".join(lines)
+
+
+def render_json(report: Report) -> str:
+    """The report for machines."""
+    document = {
+        "breaking": report.breaking(),
+        "verdict": _plain(verdict(report)),
+        "old": vars(report.old),
+        "new": vars(report.new),
+        "counts": {level: {"changes": report.count(level), "breaking": report.breaking(level)} for level in LEVELS},
+        "findings": [
+            {
+                "level": row.level,
+                "change": row.change,
+                "where": row.location(),
+                "breaking": row.breaking,
+                "source": row.source,
+                "category": row.category,
+                "scopes": list(row.scopes),
+                "pointers": list(row.pointers),
+                "detail": row.detail,
+                "consequences": row.consequences,
+            }
+            for row in report.rows
+        ],
+        "affected_methods": report.affected_methods,
+        "notes": report.notes,
+        "tools": report.tools,
+        "timings_s": {name: round(seconds, 2) for name, seconds in report.timings.items()},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _table(rows: Sequence[Row]) -> list[str]:
+    if not rows:
+        return ["No changes."]
+    lines = ["| change | where | breaking? | source |", "|---|---|---|---|"]
+    for row in rows:
+        change = row.change
+        if row.detail:
+            change += f" — {row.detail}"
+        if row.consequences:
+            change += f" (and {row.consequences} consequent finding{'s' if row.consequences != 1 else ''})"
+        mark = "❌ yes" if row.breaking else "no"
+        lines.append(f"| {_cell(change)} | {_cell(row.location())} | {mark} | {row.source} |")
+    return lines
+
+
+def _provenance_table(rows: Sequence[Row]) -> list[str]:
+    if not rows:
+        return ["No changes."]
+    lines = ["| where | OLD → NEW | source |", "|---|---|---|"]
+    lines += [f"| {_cell(row.location())} | {_cell(row.change)} | {row.source} |" for row in rows]
+    return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _plain(text: str) -> str:
+    return text.replace("**", "")

@@ -1,0 +1,132 @@
+"""Generate the raw client package from an API document with the pinned generators.
+
+    python -m pipeline.generate SPEC OUT_ROOT
+
+Writes ``OUT_ROOT/payex_billing_invoice_openapi``: the attrs + httpx client from openapi-python-client, plus
+``py.typed`` and the strict pydantic layer ``strict_models.py`` from datamodel-code-generator. Both generators
+(and ruff, their formatter) are taken from this interpreter's environment first, then from ``PATH``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["GENERATED_PACKAGE", "STRICT_LAYER_OPTIONS", "STRICT_MODULE", "GenerationError", "generate", "main"]
+
+CONFIG = Path(__file__).resolve().parent / "openapi-python-client.yaml"
+GENERATED_PACKAGE = "payex_billing_invoice_openapi"
+STRICT_MODULE = "strict_models.py"
+_REASON_LIMIT = 300
+
+# datamodel-code-generator options for the strict pydantic layer: exact money, real dates, strict scalars,
+# unknown members kept.
+STRICT_LAYER_OPTIONS = (
+    "--input-file-type=openapi",
+    "--output-model-type=pydantic_v2.BaseModel",
+    "--target-python-version=3.11",
+    "--disable-timestamp",
+    "--formatters",
+    "ruff-check",
+    "ruff-format",
+    "--type-mappings",
+    "number+double=decimal",
+    "--strict-types",
+    "str",
+    "int",
+    "bool",
+    "--use-annotated",
+    "--field-constraints",
+    "--use-standard-collections",
+    "--use-union-operator",
+    "--allow-extra-fields",
+    "--snake-case-field",
+)
+
+
+class GenerationError(Exception):
+    """A generator failed; the message names it and gives its first line of complaint."""
+
+
+def generate(spec: Path, out_root: Path) -> Path:
+    """Run both pinned generators on ``spec``, writing the package below ``out_root``; return the package folder."""
+    package = out_root / GENERATED_PACKAGE
+    environment = _environment()
+    _run(
+        [
+            _tool("openapi-python-client"),
+            "generate",
+            f"--path={spec}",
+            f"--config={CONFIG}",
+            "--meta=none",
+            "--fail-on-warning",
+            "--overwrite",
+            f"--output-path={package}",
+        ],
+        environment,
+    )
+    (package / "py.typed").write_text("")
+    _run(
+        [_tool("datamodel-codegen"), f"--input={spec}", f"--output={package / STRICT_MODULE}", *STRICT_LAYER_OPTIONS],
+        environment,
+    )
+    return package
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2:
+        print("usage: python -m pipeline.generate SPEC OUT_ROOT", file=sys.stderr)
+        return 2
+    try:
+        generate(Path(args[0]), Path(args[1]))
+    except GenerationError as exc:
+        print(f"generate: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _environment() -> dict[str, str]:
+    """This environment with the interpreter's script folder first on PATH, where the generators find ruff."""
+    scripts = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")])}
+
+
+def _tool(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise GenerationError(f"{name} is not installed (pip install openapi-python-client datamodel-code-generator)")
+    return found
+
+
+def _run(command: list[str], environment: dict[str, str]) -> None:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+    except OSError as exc:
+        raise GenerationError(f"cannot run {Path(command[0]).name}: {exc.strerror or exc}") from None
+    if result.returncode != 0:
+        reason = _reason(result.stderr + "\n" + result.stdout) or f"exit status {result.returncode}"
+        raise GenerationError(f"{Path(command[0]).name} failed: {reason}")
+
+
+def _reason(output: str) -> str:
+    """The generator's first warning or error with the line after it, else its last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if line.startswith(("WARNING", "ERROR")):
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            text = f"{line} {following}" if not following.startswith(("{", "[")) else line
+            return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 3] + "..."
+    return lines[-1][:_REASON_LIMIT] if lines else ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

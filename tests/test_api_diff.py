@@ -1,0 +1,553 @@
+"""The API diff: pairs of documents made from the committed spec, checked at the spec, Python and overlay levels.
+
+Each pair runs optic and both generators; packages are generated once per document for the whole session.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import api_diff
+from pipeline._api_diff_optic import OpticError, OpticOutput, optic_findings, run_optic
+from pipeline._api_diff_overlay import classify
+from pipeline._api_diff_python import _members, _type_text
+from pipeline._api_diff_report import Finding, Report, Side, group, render_json, render_markdown, render_summary
+from pipeline._api_diff_spec import describe, provenance_findings, resolve_refs, spec_findings
+from pipeline._spec_document import dump_snapshot, load_yaml, normalize
+from pipeline.generate import GenerationError, generate
+from pipeline.generate import main as generate_main
+from tests._prism import ROOT
+
+SPEC_PATH = ROOT / "spec" / "openapi.yaml"
+LIST = "/billing/invoice/v1/{ownerNo}/invoices"
+INVOICE = "/billing/invoice/v1/{ownerNo}/invoices/{invoiceNo}"
+SUBSCRIPTION = "/billing/invoice/v1/{ownerNo}/invoices/{invoiceNo}/subscriptions/{subscriptionNo}"
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run of the API diff gave."""
+
+    code: int
+    report: dict[str, Any]
+    markdown: str
+
+    def rows(self, level: str, source: str | None = None) -> list[dict[str, Any]]:
+        """The report's findings of one level (and source)."""
+        return [
+            row
+            for row in self.report["findings"]
+            if row["level"] == level and (source is None or row["source"] == source)
+        ]
+
+    def find(self, level: str, text: str, *, source: str | None = None) -> dict[str, Any]:
+        """The one finding of a level whose change contains ``text``."""
+        matches = [row for row in self.rows(level, source) if text in row["change"]]
+        assert len(matches) == 1, (text, [row["change"] for row in self.rows(level)])
+        return matches[0]
+
+
+Diff = Callable[[Document, Document], Outcome]
+
+
+@pytest.fixture(scope="module")
+def base() -> Document:
+    """The committed spec, read with the pipeline's JSON data model."""
+    document: Document = load_yaml(SPEC_PATH.read_text())
+    return document
+
+
+@pytest.fixture(scope="session")
+def generation_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Packages generated from a document, shared by every test of the session."""
+    return tmp_path_factory.mktemp("api-diff-generated")
+
+
+@pytest.fixture
+def diff(tmp_path: Path, generation_cache: Path, capsys: pytest.CaptureFixture[str]) -> Diff:
+    """Run the API diff in-process on two documents; return its exit status and both reports."""
+
+    def run(old: Document, new: Document) -> Outcome:
+        old_path, new_path = _write(tmp_path / "old.yaml", old), _write(tmp_path / "new.yaml", new)
+        markdown, report = tmp_path / "report.md", tmp_path / "report.json"
+        arguments = [str(old_path), str(new_path), "--markdown", str(markdown), "--json", str(report)]
+        code = api_diff.main([*arguments, "--cache-dir", str(generation_cache)])
+        assert capsys.readouterr().out == markdown.read_text()
+        return Outcome(code, json.loads(report.read_text()), markdown.read_text())
+
+    return run
+
+
+def _write(path: Path, document: Document) -> Path:
+    path.write_bytes(dump_snapshot(normalize(document)))
+    return path
+
+
+def _with_limit(document: Document, *, required: bool) -> Document:
+    changed = copy.deepcopy(document)
+    parameter = {"name": "limit", "in": "query", "required": required, "schema": {"type": "integer"}}
+    changed["paths"][LIST]["get"]["parameters"].append(parameter)
+    return changed
+
+
+def _without_subscription(document: Document) -> Document:
+    changed = copy.deepcopy(document)
+    del changed["paths"][SUBSCRIPTION]
+    return changed
+
+
+def additive(document: Document) -> Document:
+    """Only additions: an optional parameter, a property, a response, a server; an inferred schema documented."""
+    changed = _with_limit(document, required=False)
+    changed["servers"].append({"url": "https://lf-api-test.payex.com", "description": "Test"})
+    changed["components"]["schemas"]["Invoice"]["properties"]["dueDate"] = {"type": "string", "format": "date"}
+    changed["paths"][LIST]["get"]["responses"]["429"] = {"$ref": "#/components/responses/BadRequest"}
+    product = changed["components"]["schemas"]["RecurringProduct"]
+    product["x-payex-provenance"] = "documented"
+    product["properties"]["vatAmount"] = {"type": "number", "format": "double"}
+    return changed
+
+
+def upstream_example(document: Document) -> Document:
+    """A "real" document as PayEx might publish it: recurring products documented, a property renamed, an enum."""
+    changed = copy.deepcopy(document)
+    product = changed["components"]["schemas"]["RecurringProduct"]
+    product["x-payex-provenance"] = "documented"
+    product["x-payex-source"] = "Invoice-from-swagger"
+    product["description"] = "One invoiced recurring fee or credit."
+    properties = product["properties"]
+    properties["productCode"] = properties.pop("productNo")
+    properties["currency"]["enum"] = ["SEK", "NOK", "DKK", "EUR"]
+    return changed
+
+
+# The pairs below share documents where they can (OLD of one is NEW of an earlier one): each document is
+# generated once per session.
+
+
+def test_removed_operation(diff: Diff, base: Document) -> None:
+    outcome = diff(base, _without_subscription(base))
+    assert outcome.code == 1
+    removal = outcome.find("spec", "cannot remove an operation", source="optic")
+    assert removal["breaking"]
+    assert removal["scopes"] == ["getInvoiceSubscription"]
+    assert removal["consequences"] > 0
+    assert len(outcome.rows("spec")) == 1
+    module = outcome.find("python", "module removed", source="griffe")
+    assert module["where"] == "`api.invoices`: `get_invoice_subscription`"
+    orphaned = outcome.find("overlay", "get_subscription calls getInvoiceSubscription")
+    assert orphaned["breaking"]
+    assert orphaned["category"] == "orphaned"
+    assert "get_subscription" in outcome.report["affected_methods"]
+    assert outcome.markdown.startswith("❌ **")
+
+
+def test_additive_change_and_inferred_schema_documented(diff: Diff, base: Document) -> None:
+    outcome = diff(base, additive(base))
+    assert outcome.code == 0, outcome.markdown
+    assert outcome.report["breaking"] == 0
+    assert outcome.markdown.startswith("✅ **Nothing breaks**")
+    spec_changes = {row["change"] for row in outcome.rows("spec")}
+    assert {"parameter added", "property added", "response added", "server added"} <= spec_changes
+    assert outcome.find("python", "optional parameter added: `limit`")["source"] == "ours"
+    added = {row["where"] for row in outcome.rows("python", "ours") if row["change"] == "attribute added"}
+    assert {"`models.invoice.Invoice`: `due_date`", "`strict_models.Invoice`: `due_date`"} <= added
+    provenance = outcome.rows("provenance")
+    assert [(row["where"], row["change"]) for row in provenance] == [
+        ("schema `RecurringProduct`", "inferred → documented")
+    ]
+    assert "| schema `RecurringProduct` | inferred → documented | ours |" in outcome.markdown
+
+
+def test_new_required_query_parameter_and_optional_parameter_made_required(diff: Diff, base: Document) -> None:
+    old = additive(base)
+    new = copy.deepcopy(old)
+    parameters = new["paths"][LIST]["get"]["parameters"]
+    parameters[-1]["required"] = True
+    parameters.append({"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}})
+    outcome = diff(old, new)
+    assert outcome.code == 1
+    added = outcome.find("spec", "cannot add required query parameter from", source="optic")
+    required = outcome.find("spec", "cannot make optional query parameter 'limit' required", source="optic")
+    assert added["breaking"]
+    assert required["breaking"]
+    assert added["where"] == "`listInvoices` · query parameter `from`"
+    assert not outcome.rows("spec", "ours"), "optic flags both; our checks add nothing"
+    functions = "`api.invoices.list_invoices`: `asyncio`, `asyncio_detailed`, `sync`, `sync_detailed`"
+    assert outcome.find("python", "parameter was added as required: `from_`")["where"] == functions
+    assert outcome.find("python", "parameter is now required: `limit`")["where"] == functions
+    assert not outcome.rows("overlay")
+    assert outcome.report["affected_methods"] == ["list_invoices"]
+
+
+def test_response_property_removed_and_type_and_format_changed(diff: Diff, base: Document) -> None:
+    new = copy.deepcopy(base)
+    schemas = new["components"]["schemas"]
+    del schemas["Invoice"]["properties"]["invoiceDate"]
+    schemas["Invoice"]["properties"]["invoiceAmount"] = {"type": "string"}
+    schemas["InvoiceListItem"]["properties"]["invoiceDate"]["format"] = "date-time"
+    outcome = diff(base, new)
+    assert outcome.code == 1
+    removed = outcome.find("spec", "cannot remove response property 'invoiceDate'", source="optic")
+    assert removed["where"] == "`getInvoice` · response 200 · `invoiceDate`"
+    type_change = outcome.find("spec", "'invoiceAmount' not to be expanded", source="optic")
+    assert type_change["breaking"]
+    assert type_change["detail"] == "type changed: number (double) → string"
+    format_change = outcome.find("spec", "type changed: string (date) → string (date-time)", source="ours")
+    assert format_change["breaking"]
+    assert format_change["where"] == "`listInvoices` · response 200 · `items[].invoiceDate`"
+    removed_attributes = {p for row in outcome.rows("python", "griffe") for p in row["pointers"]}
+    assert {"models.invoice.Invoice.invoice_date", "strict_models.Invoice.invoice_date"} <= removed_attributes
+    amount = outcome.find("python", "type changed: `float | Unset` → `str | Unset`", source="ours")
+    assert amount["where"] == "`models.invoice.Invoice`: `invoice_amount`"
+    assert outcome.find("python", "`datetime.date | Unset` → `datetime.datetime | Unset`")["breaking"]
+
+
+def test_realistic_upstream_document(diff: Diff, base: Document) -> None:
+    outcome = diff(base, upstream_example(base))
+    assert outcome.code == 1
+    removed = outcome.find("spec", "cannot remove response property 'productNo'", source="optic")
+    assert removed["scopes"] == ["listInvoiceRecurringProducts", "listSubscriptionRecurringProducts"]
+    assert removed["detail"] == "`productCode` is added beside it with the same type: renamed?"
+    assert not outcome.find("spec", "now restricted to enum 'SEK', 'NOK', 'DKK', 'EUR'", source="ours")["breaking"]
+    assert outcome.find("python", "type changed: `str | Unset` → `RecurringProductCurrency | Unset`")["breaking"]
+    assert outcome.rows("provenance")[0]["change"] == "inferred → documented"
+
+
+def test_enum_value_removed_and_added(diff: Diff, base: Document) -> None:
+    old = upstream_example(base)
+    new = copy.deepcopy(old)
+    new["components"]["schemas"]["RecurringProduct"]["properties"]["currency"]["enum"] = ["SEK", "NOK", "EUR", "GBP"]
+    outcome = diff(old, new)
+    assert outcome.code == 1
+    removed = outcome.find("spec", "enum values removed: 'DKK'", source="ours")
+    assert removed["breaking"]
+    assert removed["scopes"] == ["listInvoiceRecurringProducts", "listSubscriptionRecurringProducts"]
+    assert removed["where"].endswith("response 200 · `items[].currency`")
+    added = outcome.find("spec", "cannot add enum option 'GBP'", source="optic")
+    assert added["breaking"]
+    assert "models generated from OLD reject values they do not know" in added["detail"]
+    assert outcome.find("python", "attribute removed", source="griffe")["where"] == "`strict_models.Currency`: `dkk`"
+    assert outcome.find("python", "values removed: 'DKK'", source="ours")["breaking"]
+    assert not outcome.find("python", "values added: 'GBP'", source="ours")["breaking"]
+
+
+def test_new_problem_type_without_exception_class(diff: Diff, base: Document) -> None:
+    new = copy.deepcopy(base)
+    new["x-payex-problem-types"].append(
+        {"code": "invoice-locked", "typecode": "billing/invoice/problems/invoice-locked", "status": 409}
+    )
+    new["paths"][INVOICE]["get"]["x-payex-problem-types"].append("invoice-locked")
+    outcome = diff(base, new)
+    assert outcome.code == 1
+    added = outcome.find("spec", "problem type added", source="ours")
+    assert not added["breaking"]
+    assert added["where"] == "`invoice-locked` (HTTP 409)"
+    assert outcome.find("spec", "may now answer problem type `invoice-locked`")["scopes"] == ["getInvoice"]
+    missing = outcome.find("overlay", "problem type invoice-locked (HTTP 409) has no exception class")
+    assert missing["breaking"]
+    assert missing["where"] == "exception class for `invoice-locked`"
+    assert not outcome.rows("python")
+
+
+def test_path_parameter_renamed(diff: Diff, base: Document) -> None:
+    new = copy.deepcopy(base)
+    item = new["paths"].pop(INVOICE)
+    item["get"]["parameters"][1] = {"name": "invoiceId", "in": "path", "required": True, "schema": {"type": "string"}}
+    new["paths"][INVOICE.replace("{invoiceNo}", "{invoiceId}")] = item
+    outcome = diff(base, new)
+    assert outcome.code == 1
+    renamed = outcome.find("spec", "path parameter renamed: `invoiceNo` → `invoiceId`", source="ours")
+    assert not renamed["breaking"]
+    assert [row["change"] for row in outcome.rows("spec")] == [renamed["change"]]
+    assert outcome.find("python", "parameter was removed: `invoice_no`", source="griffe")["breaking"]
+    assert outcome.find("python", "parameter was added as required: `invoice_id`", source="griffe")["breaking"]
+    route = outcome.find("overlay", "overlay route template")
+    assert route["breaking"]
+    assert route["where"] == "route template `getInvoice`"
+
+
+def test_old_as_a_git_ref_in_a_subprocess(tmp_path: Path, generation_cache: Path) -> None:
+    head = subprocess.run(["git", "show", "HEAD:spec/openapi.yaml"], cwd=ROOT, capture_output=True, check=True)
+    new_path = _write(tmp_path / "new.yaml", _without_subscription(load_yaml(head.stdout.decode())))
+    markdown, report = tmp_path / "diff.md", tmp_path / "diff.json"
+    command = [sys.executable, "-m", "pipeline.api_diff", "HEAD", str(new_path), "--warn-only", "--summary"]
+    command += ["--markdown", str(markdown), "--json", str(report), "--cache-dir", str(generation_cache)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(report.read_text())
+    assert data["old"]["label"] == "HEAD:spec/openapi.yaml"
+    assert data["counts"]["spec"] == {"changes": 1, "breaking": 1}
+    assert result.stdout.startswith(f"❌ {data['breaking']} breaking changes (Spec 1 · Python API ")
+    assert "  Spec: 1 change, 1 breaking\n" in result.stdout
+    assert markdown.read_text().startswith(f"❌ **{data['breaking']} breaking changes** (Spec 1 · ")
+
+
+def test_swagger2_document_is_converted(tmp_path: Path) -> None:
+    swagger = {
+        "swagger": "2.0",
+        "info": {"title": "PayEx Billing Invoice API", "version": "2.0"},
+        "host": "lf-api.payex.com",
+        "basePath": "/billing",
+        "schemes": ["https"],
+        "paths": {
+            "/invoice/v1/{ownerNo}/invoices": {
+                "get": {
+                    "operationId": "listInvoices",
+                    "produces": ["application/json"],
+                    "parameters": [{"name": "ownerNo", "in": "path", "required": True, "type": "string"}],
+                    "responses": {"200": {"description": "The invoices.", "schema": {"$ref": "#/definitions/List"}}},
+                }
+            }
+        },
+        "definitions": {"List": {"type": "object", "properties": {"items": {"type": "array", "items": {}}}}},
+    }
+    path = tmp_path / "swagger.json"
+    path.write_text(json.dumps(swagger))
+    converted = api_diff.read_input(str(path), "NEW")
+    assert converted.input_version == "swagger 2.0"
+    assert converted.document["openapi"].startswith("3.0")
+    assert converted.document["servers"] == [{"url": "https://lf-api.payex.com/billing"}]
+    assert converted.side().api_version == "2.0"
+
+
+def test_identical_documents_need_no_tools(tmp_path: Path, base: Document, capsys: pytest.CaptureFixture[str]) -> None:
+    as_json = tmp_path / "same.json"
+    as_json.write_text(json.dumps(base))
+    markdown = tmp_path / "r.md"
+    code = api_diff.main(
+        [str(SPEC_PATH), str(as_json), "--markdown", str(markdown), "--json", str(tmp_path / "r.json")]
+    )
+    assert code == 0
+    assert markdown.read_text().startswith("✅ **Nothing breaks** (0 other changes).")
+    assert "the same document once normalized" in capsys.readouterr().out
+
+
+UNREADABLE = {
+    "broken.yaml": "openapi: 3.0.3\ninfo: [unclosed\n",
+    "page.html": "<!doctype html><html><body>Sign in</body></html>",
+    "list.json": "[1, 2]",
+    "incomplete.yaml": "openapi: 3.0.3\ninfo:\n  title: x\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("pair", "reason"),
+    [
+        (("missing.yaml", ""), "OLD: 'missing.yaml' is neither a file nor a git ref with spec/openapi.yaml (git: "),
+        (("no-such-ref~3", ""), "OLD: 'no-such-ref~3' is neither a file nor a git ref"),
+        (("", "broken.yaml"), "NEW: invalid YAML in"),
+        (("", "page.html"), "NEW: "),
+        (("", "list.json"), "NEW: "),
+        (("", "incomplete.yaml"), "NEW: not a valid OpenAPI 3.0.3 document"),
+    ],
+)
+def test_unreadable_input_exits_2_with_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    pair: tuple[str, str],
+    reason: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name, text in UNREADABLE.items():
+        Path(name).write_text(text)
+    old, new = (argument or str(SPEC_PATH) for argument in pair)
+    code = api_diff.main([old, new, "--markdown", "r.md", "--json", "r.json"])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.count("\n") == 1
+    assert error.startswith(f"api_diff: error: {reason}")
+    assert not Path("r.md").exists()
+
+
+def test_missing_optic_is_a_tool_error(tmp_path: Path) -> None:
+    with pytest.raises(OpticError, match="optic is not installed: run `npm ci`"):
+        run_optic(SPEC_PATH, SPEC_PATH, tmp_path)
+
+
+def test_optic_results_fold_consequences_and_skip_covered_diffs(base: Document) -> None:
+    resolved = resolve_refs(base)
+    operation = "/paths/" + SUBSCRIPTION.replace("/", "~1") + "/get"
+    invoice = "/paths/" + INVOICE.replace("/", "~1") + "/get"
+
+    def result(pointer: str, name: str, error: str, change: str = "removed") -> dict[str, Any]:
+        location = {"jsonPath": pointer, "spec": "before"}
+        return {
+            "name": name,
+            "error": error,
+            "passed": False,
+            "exempted": False,
+            "severity": 2,
+            "type": change,
+            "location": location,
+        }
+
+    output = OpticOutput(
+        results=[
+            result(operation + "/responses/200", "prevent response status code removal", "must not remove 200."),
+            result(operation, "prevent operation removal", "cannot remove an operation. This is a breaking change."),
+            {"name": "passing", "passed": True, "location": {"jsonPath": invoice}},
+        ],
+        diffs=[
+            {"before": operation, "trail": "", "change": "removed"},
+            {"after": invoice + "/parameters/1", "trail": "", "change": "added"},
+            {
+                "after": invoice + "/responses/200/content/application~1json/schema/properties/x",
+                "trail": "",
+                "change": "added",
+            },
+            {
+                "after": invoice + "/responses/200/content/application~1json/schema/description",
+                "trail": "/description",
+                "change": "changed",
+            },
+        ],
+    )
+    findings = optic_findings(output, resolved, resolved)
+    assert [(f.change, f.breaking, f.consequences) for f in findings] == [
+        ("cannot remove an operation", True, 1),
+        ("property added", False, 0),
+    ]
+    assert findings[1].where == "response 200 · `x`"
+
+
+def test_our_checks_on_servers_security_and_request_enums(base: Document) -> None:
+    new = copy.deepcopy(base)
+    new["servers"] = new["servers"][:1]
+    new["components"]["securitySchemes"]["apiKey"] = {"type": "apiKey", "in": "header", "name": "X-Key"}
+    new["security"] = [{"apiKey": []}]
+    old = _with_limit(base, required=False)
+    old["paths"][LIST]["get"]["parameters"][-1]["schema"]["enum"] = [10, 50]
+    new = _with_limit(new, required=False)
+    new["paths"][LIST]["get"]["parameters"][-1]["schema"]["enum"] = [10, 50, 100]
+    findings = {(f.change, f.breaking) for f in spec_findings(old, new)}
+    assert ("security requirement changed: payexToken → apiKey", True) in findings
+    assert ("security scheme added", False) in findings
+    assert ("server removed", False) in findings
+    assert ("enum values added: 100", False) in findings, "a wider request enum breaks nothing"
+
+
+def test_provenance_of_an_unmarked_document(base: Document) -> None:
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: strip(value) for key, value in node.items() if key != "x-payex-provenance"}
+        return [strip(value) for value in node] if isinstance(node, list) else node
+
+    changes = {(f.where, f.change) for f in provenance_findings(base, strip(base))}
+    assert ("operation `getInvoiceSubscription`", "inferred → unmarked") in changes
+    assert ("schema `RecurringProduct`", "inferred → unmarked") in changes
+    assert all("documented" not in change for _, change in changes)
+
+
+def test_describe_reads_pointers(base: Document) -> None:
+    resolved = resolve_refs(base)
+    pointer = "/paths/" + LIST.replace("/", "~1") + "/get/responses/200/content/application~1json/schema"
+    assert describe(pointer + "/properties/items/items/properties/invoiceNo", resolved) == (
+        "listInvoices",
+        "response 200 · `items[].invoiceNo`",
+    )
+    assert describe("/paths/" + LIST.replace("/", "~1") + "/get/parameters/0", resolved) == (
+        "listInvoices",
+        "path parameter `ownerNo`",
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "operation getInvoicePdf (GET /x) has no facade method in the overlay",
+            ("missing", "facade method", "getInvoicePdf"),
+        ),
+        (
+            "overlay method get_subscription calls getInvoiceSubscription, which the spec lacks",
+            ("orphaned", "facade method", "get_subscription"),
+        ),
+        ("overlay route template '/a/{b}' (getX) has no spec operation", ("orphaned", "route template", "/a/{b}")),
+        ("operation getInvoice: overlay route template '/a' != '/b'", ("changed", "route template", "getInvoice")),
+        (
+            "operation getInvoice: 200 schema 'Other' but the overlay returns attrs Invoice",
+            ("changed", "model", "Invoice"),
+        ),
+        (
+            "operation getInvoice: BillingInvoiceClient.get_invoice is missing",
+            ("changed", "facade method", "BillingInvoiceClient.get_invoice"),
+        ),
+        (
+            "problem type invoice-locked (HTTP 409) has no exception class in the overlay",
+            ("missing", "exception class", "invoice-locked"),
+        ),
+        (
+            "problem type validation: ValidationProblem status 400, spec 422",
+            ("changed", "exception class", "ValidationProblem"),
+        ),
+        (
+            "exception class InvoiceNotFound maps problem type invoice-not-found, which the spec lacks",
+            ("orphaned", "exception class", "InvoiceNotFound"),
+        ),
+        ("something new", ("changed", "overlay", "")),
+    ],
+)
+def test_overlay_messages_are_classified(message: str, expected: tuple[str, str, str]) -> None:
+    assert classify(message) == expected
+
+
+def test_python_annotations_and_values_are_compared_by_meaning() -> None:
+    annotated = 'Annotated[StrictStr | None, Field(alias="@id", description="Old text.")]'
+    assert _type_text(annotated) == _type_text(annotated.replace("Old text.", "New text."))
+    assert _type_text(annotated) == "StrictStr | None (alias '@id')"
+    assert _members('Literal["EUR", "SEK"]') == ["'EUR'", "'SEK'"]
+    assert _members("{'EUR', 'SEK'}") == ["'EUR'", "'SEK'"]
+    assert _members("make()") is None
+
+
+def test_markdown_reads_verdict_first_then_a_table_per_level() -> None:
+    side = Side("HEAD:spec/openapi.yaml", "0" * 64, "openapi 3.0.3", "1.1")
+    findings = [
+        Finding("spec", "cannot remove an operation", "GET /x", True, "optic", scope="getX"),
+        Finding("spec", "enum values removed: 'A'", "response 200 · `a`", True, "ours", scope="getX"),
+        Finding("spec", "enum values removed: 'A'", "response 200 · `a`", True, "ours", scope="getY"),
+        Finding("python", "module removed", "`api`", True, "griffe", scope="get_x"),
+        Finding("provenance", "inferred → documented", "schema `X`", False, "ours"),
+    ]
+    report = Report(side, side, group(findings), affected_methods=["get_x"])
+    markdown = render_markdown(report)
+    lines = markdown.splitlines()
+    assert lines[0] == "❌ **3 breaking changes** (Spec 2 · Python API 1) and 1 other change."
+    assert "| enum values removed: 'A' | `getX`, `getY` · response 200 · `a` | ❌ yes | ours |" in lines
+    assert "| module removed | `api`: `get_x` | ❌ yes | griffe |" in lines
+    assert markdown.index("## Spec") < markdown.index("## Python API") < markdown.index("## Overlay")
+    assert markdown.index("## Overlay") < markdown.index("## Provenance")
+    assert "Facade methods whose operation has a breaking spec change: `get_x`." in lines
+    assert json.loads(render_json(report))["counts"]["spec"] == {"changes": 2, "breaking": 2}
+    assert render_summary(report).startswith("❌ 3 breaking changes")
+
+
+def test_generation_failure_names_the_reason(tmp_path: Path, base: Document) -> None:
+    new = copy.deepcopy(base)
+    new["paths"][INVOICE + "/pdf"] = {
+        "get": {
+            "operationId": "getInvoicePdf",
+            "responses": {
+                "200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string"}}}}
+            },
+        }
+    }
+    with pytest.raises(GenerationError, match="openapi-python-client failed: WARNING parsing GET"):
+        generate(_write(tmp_path / "openapi.yaml", new), tmp_path / "out")
+
+
+def test_generate_command_line_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert generate_main([]) == 2
+    assert "usage: python -m pipeline.generate SPEC OUT_ROOT" in capsys.readouterr().err
