@@ -191,6 +191,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """The fuzz tests with the long Hypothesis profile (5,000 examples per property; about 10 minutes)."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", "tests/test_fuzz.py", *session.posargs, env={"HYPOTHESIS_PROFILE": "fuzz"})
+
+
+@nox.session
 def mock(session: nox.Session) -> None:
     """Serve the committed spec with Prism on a local port, for development without PayEx credentials."""
     _node_tools(session)

@@ -24,7 +24,8 @@ STRICT_MODULE = "strict_models.py"
 _REASON_LIMIT = 300
 
 # datamodel-code-generator options for the strict pydantic layer: exact money, real dates, strict scalars,
-# unknown members kept.
+# unknown members kept, and an absent member MISSING rather than None, so that null is refused where the spec
+# does not declare `nullable: true`.
 STRICT_LAYER_OPTIONS = (
     "--input-file-type=openapi",
     "--output-model-type=pydantic_v2.BaseModel",
@@ -45,6 +46,7 @@ STRICT_LAYER_OPTIONS = (
     "--use-union-operator",
     "--allow-extra-fields",
     "--snake-case-field",
+    "--use-missing-sentinel",
 )
 
 

@@ -162,6 +162,7 @@ def test_strict_layer_gives_exact_money_and_real_dates() -> None:
         '{"invoiceDate": "1 March 2026"}',
         '{"invoiceAmount": true}',
         '{"recurringProducts": 12}',
+        '{"invoiceNo": null}',
     ],
 )
 def test_strict_layer_rejects_wrong_types(body: str) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
+from pydantic.experimental.missing_sentinel import MISSING
 
 
 class Invoice(BaseModel):
@@ -15,35 +16,35 @@ class Invoice(BaseModel):
         extra="allow",
     )
     field_id: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(alias="@id", description="Uri identifier of the current resource."),
-    ] = None
+    ] = MISSING
     invoice_no: Annotated[
-        StrictStr | None, Field(alias="invoiceNo", description="Invoice number.")
-    ] = None
+        StrictStr | MISSING, Field(alias="invoiceNo", description="Invoice number.")
+    ] = MISSING
     invoice_date: Annotated[
-        date | None, Field(alias="invoiceDate", description="Invoice date.")
-    ] = None
+        date | MISSING, Field(alias="invoiceDate", description="Invoice date.")
+    ] = MISSING
     invoice_amount: Annotated[
-        Decimal | None,
+        Decimal | MISSING,
         Field(
             alias="invoiceAmount",
             description="Total invoiced amount (money; read it as an exact decimal).",
         ),
-    ] = None
+    ] = MISSING
     recurring_products: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(
             alias="recurringProducts",
             description="Link to the invoiced recurring products on customer level. Typed `dynamic` in the documented table; every documented value is a relative link string.",
         ),
-    ] = None
+    ] = MISSING
     subscriptions: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(
             description="Link to the invoiced subscriptions. Typed `dynamic` in the documented table; every documented value is a relative link string."
         ),
-    ] = None
+    ] = MISSING
 
 
 class InvoiceListItem(BaseModel):
@@ -51,28 +52,28 @@ class InvoiceListItem(BaseModel):
         extra="allow",
     )
     field_id: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(alias="@id", description="Uri identifier of the invoice."),
-    ] = None
+    ] = MISSING
     invoice_no: Annotated[
-        StrictStr | None, Field(alias="invoiceNo", description="Invoice number.")
-    ] = None
+        StrictStr | MISSING, Field(alias="invoiceNo", description="Invoice number.")
+    ] = MISSING
     invoice_date: Annotated[
-        date | None, Field(alias="invoiceDate", description="Invoice date.")
-    ] = None
+        date | MISSING, Field(alias="invoiceDate", description="Invoice date.")
+    ] = MISSING
     recurring_products: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(
             alias="recurringProducts",
             description="Link to the invoiced recurring products on customer level. Typed `dynamic` in the documented table; every documented value is a relative link string.",
         ),
-    ] = None
+    ] = MISSING
     subscriptions: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(
             description="Link to the invoiced subscriptions. Typed `dynamic` in the documented table; every documented value is a relative link string."
         ),
-    ] = None
+    ] = MISSING
 
 
 class Navigation(BaseModel):
@@ -80,8 +81,9 @@ class Navigation(BaseModel):
         extra="allow",
     )
     field_id: Annotated[
-        StrictStr | None, Field(alias="@id", description="Uri identifier of the list.")
-    ] = None
+        StrictStr | MISSING,
+        Field(alias="@id", description="Uri identifier of the list."),
+    ] = MISSING
 
 
 class ProblemFieldMessages(RootModel[dict[str, StrictStr]]):
@@ -93,38 +95,38 @@ class RecurringProduct(BaseModel):
         extra="allow",
     )
     field_id: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(alias="@id", description="Uri identifier of the recurring product."),
-    ] = None
+    ] = MISSING
     product_no: Annotated[
-        StrictStr | None, Field(alias="productNo", description="Product identifier.")
-    ] = None
+        StrictStr | MISSING, Field(alias="productNo", description="Product identifier.")
+    ] = MISSING
     description: Annotated[
-        StrictStr | None, Field(description="Product description.")
-    ] = None
+        StrictStr | MISSING, Field(description="Product description.")
+    ] = MISSING
     amount: Annotated[
-        Decimal | None,
+        Decimal | MISSING,
         Field(description="Invoiced amount (money; read it as an exact decimal)."),
-    ] = None
+    ] = MISSING
     currency: Annotated[
-        StrictStr | None, Field(description="ISO 4217 currency code.")
-    ] = None
+        StrictStr | MISSING, Field(description="ISO 4217 currency code.")
+    ] = MISSING
     period_from: Annotated[
-        date | None,
+        date | MISSING,
         Field(alias="periodFrom", description="First day of the invoiced period."),
-    ] = None
+    ] = MISSING
     period_to: Annotated[
-        date | None,
+        date | MISSING,
         Field(alias="periodTo", description="Last day of the invoiced period."),
-    ] = None
+    ] = MISSING
 
 
 class RecurringProductList(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    items: list[RecurringProduct] | None = None
-    navigation: Navigation | None = None
+    items: list[RecurringProduct] | MISSING = MISSING
+    navigation: Navigation | MISSING = MISSING
 
 
 class Subscription(BaseModel):
@@ -132,56 +134,56 @@ class Subscription(BaseModel):
         extra="allow",
     )
     field_id: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(alias="@id", description="Uri identifier of the subscription."),
-    ] = None
+    ] = MISSING
     subscription_no: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(
             alias="subscriptionNo",
             description="Subscription number (a telephone number or another identifier).",
         ),
-    ] = None
+    ] = MISSING
     recurring_products: Annotated[
-        StrictStr | None,
+        StrictStr | MISSING,
         Field(
             alias="recurringProducts",
             description="Link to the subscription's recurring products.",
         ),
-    ] = None
+    ] = MISSING
 
 
 class SubscriptionList(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    items: list[Subscription] | None = None
-    navigation: Navigation | None = None
+    items: list[Subscription] | MISSING = MISSING
+    navigation: Navigation | MISSING = MISSING
 
 
 class InvoiceList(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    items: list[InvoiceListItem] | None = None
-    navigation: Navigation | None = None
+    items: list[InvoiceListItem] | MISSING = MISSING
+    navigation: Navigation | MISSING = MISSING
 
 
 class Problem(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    type: StrictStr | None = None
-    title: StrictStr | None = None
-    status: StrictInt | None = None
-    detail: StrictStr | None = None
-    instance: StrictStr | None = None
-    problems: list[ProblemFieldMessages] | None = None
-    type_1: Annotated[StrictStr | None, Field(alias="Type")] = None
-    title_1: Annotated[StrictStr | None, Field(alias="Title")] = None
-    status_1: Annotated[StrictInt | None, Field(alias="Status")] = None
-    detail_1: Annotated[StrictStr | None, Field(alias="Detail")] = None
-    instance_1: Annotated[StrictStr | None, Field(alias="Instance")] = None
+    type: StrictStr | MISSING = MISSING
+    title: StrictStr | MISSING = MISSING
+    status: StrictInt | MISSING = MISSING
+    detail: StrictStr | MISSING = MISSING
+    instance: StrictStr | None | MISSING = MISSING
+    problems: list[ProblemFieldMessages] | MISSING = MISSING
+    type_1: Annotated[StrictStr | MISSING, Field(alias="Type")] = MISSING
+    title_1: Annotated[StrictStr | MISSING, Field(alias="Title")] = MISSING
+    status_1: Annotated[StrictInt | MISSING, Field(alias="Status")] = MISSING
+    detail_1: Annotated[StrictStr | MISSING, Field(alias="Detail")] = MISSING
+    instance_1: Annotated[StrictStr | None | MISSING, Field(alias="Instance")] = MISSING
     problems_1: Annotated[
-        list[ProblemFieldMessages] | None, Field(alias="Problems")
-    ] = None
+        list[ProblemFieldMessages] | MISSING, Field(alias="Problems")
+    ] = MISSING

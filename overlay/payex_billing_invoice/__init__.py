@@ -42,6 +42,7 @@ from payex_billing_invoice._exceptions import (
     ValidationProblem,
 )
 from payex_billing_invoice._lines import InvoiceLines, ProgressCallback, SubscriptionLines
+from payex_billing_invoice._models import MISSING, listed, present
 from payex_billing_invoice._problems import ProblemDetails
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._routes import ROUTE_TEMPLATES, ParsedLink, build_path, parse_link
@@ -52,6 +53,7 @@ __all__ = [
     "ENV_CLIENT_KEY",
     "ENV_OWNER_NO",
     "ENV_TOKEN",
+    "MISSING",
     "PROBLEM_TYPES",
     "PRODUCTION_URL",
     "ROUTE_TEMPLATES",
@@ -86,5 +88,7 @@ __all__ = [
     "UnprocessableEntityError",
     "ValidationProblem",
     "build_path",
+    "listed",
     "parse_link",
+    "present",
 ]

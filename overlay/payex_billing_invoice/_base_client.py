@@ -410,24 +410,32 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json_body(endpoint: Endpoint[M, E], response: Received, *, exact: bool) -> tuple[Any, E]:
-    """The 2xx body parsed (floats as `Decimal` when `exact`) and validated against the strict schema layer."""
+    """The 2xx body parsed (floats as `Decimal` when `exact`) and validated against the strict schema layer.
+
+    Validation runs on the JSON text in pydantic's strict mode (dates only as `YYYY-MM-DD`, no null where the spec
+    declares none); the exact model is then built from a parse that keeps every digit of each number.
+    """
     body = response.content
     content_type = response.headers.get("content-type", "")
     if not _is_json(content_type):
         raise _invalid(endpoint, response, f"expected an application/json body, got {content_type[:60]!r}")
     try:
-        data = json.loads(body, parse_float=Decimal if exact else float)
-    except (ValueError, RecursionError) as error:
-        raise _invalid(endpoint, response, f"the body is not JSON: {type(error).__name__}") from None
-    try:
-        return data, endpoint.exact_model.model_validate(data)
+        validated = endpoint.exact_model.model_validate_json(body, strict=True)
+        data = json.loads(body, parse_float=Decimal if exact else float, parse_constant=_refuse_constant)
+        if exact:
+            validated = endpoint.exact_model.model_validate(data)
     except pydantic.ValidationError as error:
         raise ResponseValidationError.from_validation_error(
             error, status_code=response.status_code, body=body, operation_id=endpoint.operation_id
         ) from None
-    except RecursionError:
-        raise _invalid(endpoint, response, "the body is nested too deeply") from None
+    except (ValueError, RecursionError, ArithmeticError) as error:
+        raise _invalid(endpoint, response, f"the body is not JSON: {type(error).__name__}: {error}"[:200]) from None
+    return data, validated
 
 
 def _decode_exact(endpoint: Endpoint[M, E], response: Received) -> E:

@@ -48,6 +48,7 @@ from payex_billing_invoice import (
     ServerError,
     UnprocessableEntityError,
     build_path,
+    listed,
     parse_link,
 )
 from payex_billing_invoice._cli_mock import MockUnavailableError, find_mock_files, running_prism
@@ -438,7 +439,7 @@ def invoices(ctx: click.Context) -> None:
     """List the ledger's invoices."""
     with _client_options(ctx).sync() as client:
         found = client.exact.list_invoices()
-    items = found.items or []
+    items = listed(found.items)
     _emit(ctx, found, lambda: list_view("Invoices", items, ("invoiceNo", "invoiceDate", "@id")))
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from payex_billing_invoice import (
+    MISSING,
     ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,
@@ -24,6 +25,7 @@ from payex_billing_invoice import (
     InvoiceLines,
     RateLimitError,
     ResponseValidationError,
+    present,
 )
 
 __all__ = [
@@ -141,36 +143,31 @@ class _Product(Protocol):
     """What the line view reads of a recurring product."""
 
     @property
-    def product_no(self) -> str | None: ...
+    def product_no(self) -> str | MISSING: ...
     @property
-    def description(self) -> str | None: ...
+    def description(self) -> str | MISSING: ...
     @property
-    def amount(self) -> Decimal | None: ...
+    def amount(self) -> Decimal | MISSING: ...
     @property
-    def currency(self) -> str | None: ...
+    def currency(self) -> str | MISSING: ...
     @property
-    def period_from(self) -> date | None: ...
+    def period_from(self) -> date | MISSING: ...
     @property
-    def period_to(self) -> date | None: ...
+    def period_to(self) -> date | MISSING: ...
 
 
 def _product_cells(product: _Product) -> tuple[Text, ...]:
     return (
-        _cell(product.product_no),
-        _cell(product.description),
-        _period(product.period_from, product.period_to),
-        _amount(product.amount, product.currency),
+        _cell(present(product.product_no)),
+        _cell(present(product.description)),
+        _period(present(product.period_from), present(product.period_to)),
+        _amount(present(product.amount), present(product.currency)),
     )
 
 
 def _currencies(lines: InvoiceLines) -> list[str]:
     products = [*lines.recurring_products, *(p for s in lines.subscriptions for p in s.recurring_products)]
-    return sorted({product.currency for product in products if product.currency})
-
-
-def _customer_total(lines: InvoiceLines) -> Decimal:
-    """The exact sum of the customer-level products' amounts (products without one count as zero)."""
-    return sum((product.amount for product in lines.recurring_products if product.amount is not None), Decimal(0))
+    return sorted({currency for product in products if (currency := present(product.currency))})
 
 
 def _add_group(table: Table, heading: str, number: str, products: Sequence[_Product], total: Text) -> None:
@@ -188,30 +185,30 @@ def invoice_lines_view(lines: InvoiceLines) -> RenderableType:
     invoice = lines.invoice
     currencies = _currencies(lines)
     currency = currencies[0] if len(currencies) == 1 else None
-    title = f"Invoice {printable(invoice.invoice_no or '?')}"
-    if invoice.invoice_date is not None:
-        title += f" of {invoice.invoice_date.isoformat()}"
+    title = f"Invoice {printable(present(invoice.invoice_no) or '?')}"
+    if (invoice_date := present(invoice.invoice_date)) is not None:
+        title += f" of {invoice_date.isoformat()}"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     table.add_column("Product", footer="Total", overflow="fold")
     table.add_column("Description", overflow="fold")
     table.add_column("Period", overflow="fold")
     table.add_column("Amount", justify="right", footer=_amount(lines.total, currency), no_wrap=True)
-    customer_total = _amount(_customer_total(lines), currency)
+    customer_total = _amount(lines.customer_total, currency)
     _add_group(table, "Customer level", "", lines.recurring_products, customer_total)
     for item in lines.subscriptions:
-        number = item.subscription.subscription_no or item.subscription.field_id or "?"
+        number = present(item.subscription.subscription_no) or present(item.subscription.field_id) or "?"
         _add_group(table, "Subscription", number, item.recurring_products, _amount(item.total, currency))
     notes: list[Text] = []
     if len(currencies) > 1:
         notes.append(Text(f"The lines are in {', '.join(map(printable, currencies))}: the total adds plain numbers."))
-    if invoice.invoice_amount is not None:
-        difference = lines.total - invoice.invoice_amount
+    if (invoice_amount := present(invoice.invoice_amount)) is not None:
+        difference = lines.total - invoice_amount
         if difference == 0:
-            notes.append(Text(f"Invoice amount {money(invoice.invoice_amount)}: the lines add up to it."))
+            notes.append(Text(f"Invoice amount {money(invoice_amount)}: the lines add up to it."))
         else:
             notes.append(
                 Text(
-                    f"Invoice amount {money(invoice.invoice_amount)}: the lines add up to {money(lines.total)} "
+                    f"Invoice amount {money(invoice_amount)}: the lines add up to {money(lines.total)} "
                     f"({'+' if difference > 0 else '-'}{money(abs(difference))}).",
                     style="yellow",
                 )
@@ -224,7 +221,7 @@ def invoice_lines_data(lines: InvoiceLines) -> dict[str, Any]:
     return {
         "invoice": jsonable(lines.invoice),
         "recurringProducts": jsonable(lines.recurring_products),
-        "recurringProductsTotal": jsonable(_customer_total(lines)),
+        "recurringProductsTotal": jsonable(lines.customer_total),
         "subscriptions": [
             {
                 "subscription": jsonable(subscription.subscription),

@@ -29,6 +29,7 @@ from payex_billing_invoice._base_client import (
 )
 from payex_billing_invoice._exceptions import ClientConfigurationError, InvalidRouteError, ResponseValidationError
 from payex_billing_invoice._lines import InvoiceLines, LinesProgress, ProgressCallback, SubscriptionLines
+from payex_billing_invoice._models import listed
 from payex_billing_invoice._operations import (
     GET_INVOICE,
     GET_INVOICE_SUBSCRIPTION,
@@ -50,7 +51,7 @@ DEFAULT_MAX_CONCURRENCY = 8
 
 
 def _subscription_segments(invoice_no: str, subscription: strict_models.Subscription) -> dict[str, str]:
-    if subscription.subscription_no is None:
+    if not isinstance(subscription.subscription_no, str):
         raise ResponseValidationError(
             status_code=200,
             body=b"",
@@ -74,7 +75,7 @@ def _subscription_products(
     core: ClientCore, invoice_no: str, subscription: strict_models.Subscription, timeout: Timeout
 ) -> Exchange[strict_models.RecurringProductList]:
     """Its recurring products: through its link when it has one (refused unless it is that operation)."""
-    if subscription.recurring_products is not None:
+    if isinstance(subscription.recurring_products, str):
         try:
             endpoint, segments = core.follow_endpoint(subscription.recurring_products)
         except InvalidRouteError as error:
@@ -282,20 +283,21 @@ class BillingInvoiceClient:
         progress = LinesProgress(on_progress)
         invoice = progress.step(self.exact.get_invoice(invoice_no, timeout=timeout))
         products = progress.step(self.exact.list_recurring_products(invoice_no, timeout=timeout))
-        subscriptions = progress.expect(self.exact.list_subscriptions(invoice_no, timeout=timeout).items or [])
+        subscriptions = progress.expect(listed(self.exact.list_subscriptions(invoice_no, timeout=timeout).items))
         lines = tuple(
             SubscriptionLines(
                 subscription,
                 tuple(
-                    progress.step(
-                        self._run(_subscription_products(self._core, invoice_no, subscription, timeout))
-                    ).items
-                    or ()
+                    listed(
+                        progress.step(
+                            self._run(_subscription_products(self._core, invoice_no, subscription, timeout))
+                        ).items
+                    )
                 ),
             )
             for subscription in subscriptions
         )
-        return InvoiceLines(invoice, tuple(products.items or ()), lines)
+        return InvoiceLines(invoice, tuple(listed(products.items)), lines)
 
 
 class ExactModels:
@@ -505,7 +507,7 @@ class AsyncBillingInvoiceClient:
         async def subscriptions_of() -> Sequence[strict_models.Subscription]:
             async with slots:
                 found = await self.exact.list_subscriptions(invoice_no, timeout=timeout)
-            return progress.expect(found.items or [])
+            return progress.expect(listed(found.items))
 
         async def products_of(item: strict_models.Subscription) -> strict_models.RecurringProductList:
             return await bounded(lambda: self._run(_subscription_products(self._core, invoice_no, item, timeout)))
@@ -520,10 +522,10 @@ class AsyncBillingInvoiceClient:
         per_subscription = [asyncio.ensure_future(products_of(item)) for item in items]
         await _all_or_none(*per_subscription)
         lines = tuple(
-            SubscriptionLines(item, tuple(found.result().items or ()))
+            SubscriptionLines(item, tuple(listed(found.result().items)))
             for item, found in zip(items, per_subscription, strict=True)
         )
-        return InvoiceLines(invoice.result(), tuple(products.result().items or ()), lines)
+        return InvoiceLines(invoice.result(), tuple(listed(products.result().items)), lines)
 
 
 class AsyncExactModels:

@@ -247,10 +247,15 @@ class ResponseValidationError(BillingInvoiceError):
         body: str | bytes,
         operation_id: str | None = None,
     ) -> ResponseValidationError:
-        """Wrap a pydantic error; the messages name the path, never the offending value."""
+        """Wrap a pydantic error; the messages name the path, never the offending value.
+
+        The strict models type every optional member as `X | MISSING`, so pydantic reports each member of that
+        union; the `MISSING` alternative is left out, and the union member's tag is dropped from the path.
+        """
         errors = (
-            f"{'.'.join(map(str, item['loc']))}: {item['msg']}" if item["loc"] else item["msg"]
+            f"{_member_path(item['loc'])}: {item['msg']}" if item["loc"] else item["msg"]
             for item in error.errors(include_url=False, include_input=False, include_context=False)
+            if item["type"] != "missing_sentinel_error"
         )
         return cls(status_code=status_code, body=body, errors=errors, operation_id=operation_id)
 
@@ -273,6 +278,22 @@ class ResponseValidationError(BillingInvoiceError):
         if len(self.errors) > 1:
             line += f" (+{len(self.errors) - 1} more)"
         return line
+
+
+_UNION_TAG = re.compile(r"[a-z]+(\[.*\])?|[A-Z][A-Za-z0-9]*|function-\w+\[.*\]")
+
+
+def _member_path(loc: tuple[int | str, ...]) -> str:
+    """`items.0.invoiceNo` for pydantic's `("items", "list[InvoiceListItem]", 0, "invoiceNo", "str")`."""
+    parts: list[str] = []
+    after_member = False
+    for part in loc:
+        if after_member and isinstance(part, str) and _UNION_TAG.fullmatch(part):
+            after_member = False
+            continue
+        parts.append(str(part))
+        after_member = isinstance(part, str)
+    return ".".join(parts)
 
 
 def _register(*classes: type[ApiStatusError]) -> Mapping[str, type[ApiStatusError]]:
