@@ -11,7 +11,7 @@ import ssl
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from types import FrameType
 from typing import Any, Final, NoReturn, TextIO, TypeVar
 
@@ -177,29 +177,14 @@ class ClientOptions:
 
     def sync(self) -> BillingInvoiceClient:
         """A client for one-off calls."""
-        return BillingInvoiceClient(
-            owner_no=self.owner_no,
-            token=self.token,
-            base_url=self.base_url,
-            client_cert=self.client_cert,
-            client_key=self.client_key,
-            ssl_context=self.ssl_context,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-        )
+        return BillingInvoiceClient(**self._settings())
 
     def concurrent(self) -> AsyncBillingInvoiceClient:
         """A client that fetches an invoice's lines concurrently."""
-        return AsyncBillingInvoiceClient(
-            owner_no=self.owner_no,
-            token=self.token,
-            base_url=self.base_url,
-            client_cert=self.client_cert,
-            client_key=self.client_key,
-            ssl_context=self.ssl_context,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-        )
+        return AsyncBillingInvoiceClient(**self._settings())
+
+    def _settings(self) -> dict[str, Any]:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 def _settings(ctx: click.Context) -> Settings:
