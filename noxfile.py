@@ -177,7 +177,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the overlay, the pipeline, the tests and the generated package."""
     session.install("-e", ".[dev]", MYPY, "nox")
-    session.run("mypy", "overlay", "pipeline", "tests", "noxfile.py")
+    session.run("mypy", "overlay", "pipeline", "tests", "bench", "noxfile.py")
     session.run("mypy", "-p", GENERATED_PACKAGE)
 
 
@@ -188,6 +188,13 @@ def tests(session: nox.Session) -> None:
     _install_generators(session)
     _node_tools(session)
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmarks, not part of the checks: `nox -s bench -- [--quick] [--json PATH]`."""
+    session.install("-e", ".")
+    session.run("python", "-m", "bench.run", *session.posargs)
 
 
 @nox.session

@@ -386,6 +386,8 @@ def _transport_reason(error: httpx.HTTPError | None) -> str:
 def _log_attempt(
     template: str, status: int | None, elapsed_ms: float, attempt: int, error: BillingInvoiceError | None
 ) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
     instance = error.instance if isinstance(error, ApiStatusError) else None
     logger.debug(
         "GET %s -> %s in %.1f ms (attempt %d%s)",
@@ -414,41 +416,48 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _json_body(endpoint: Endpoint[M, E], response: Received, *, exact: bool) -> tuple[Any, E]:
-    """The 2xx body parsed (floats as `Decimal` when `exact`) and validated against the strict schema layer.
+def _json_body(endpoint: Endpoint[M, E], response: Received, *, exact: bool) -> Any:
+    """The 2xx body, validated against the strict schema layer, parsed with floats as `Decimal` when `exact`.
 
     Validation runs on the JSON text in pydantic's strict mode (dates only as `YYYY-MM-DD`, no null where the spec
-    declares none); the exact model is then built from a parse that keeps every digit of each number.
+    declares none); its result is dropped, since pydantic reads numbers as floats and the caller needs every digit.
     """
     body = response.content
     content_type = response.headers.get("content-type", "")
     if not _is_json(content_type):
         raise _invalid(endpoint, response, f"expected an application/json body, got {content_type[:60]!r}")
     try:
-        validated = endpoint.exact_model.model_validate_json(body, strict=True)
-        data = json.loads(body, parse_float=Decimal if exact else float, parse_constant=_refuse_constant)
-        if exact:
-            validated = endpoint.exact_model.model_validate(data)
+        endpoint.exact_model.model_validate_json(body, strict=True)
+        return json.loads(body, parse_float=Decimal if exact else float, parse_constant=_refuse_constant)
     except pydantic.ValidationError as error:
-        raise ResponseValidationError.from_validation_error(
-            error, status_code=response.status_code, body=body, operation_id=endpoint.operation_id
-        ) from None
+        raise _validation_error(endpoint, response, error) from None
     except (ValueError, RecursionError, ArithmeticError) as error:
         raise _invalid(endpoint, response, f"the body is not JSON: {type(error).__name__}: {error}"[:200]) from None
-    return data, validated
 
 
 def _decode_exact(endpoint: Endpoint[M, E], response: Received) -> E:
-    return _json_body(endpoint, response, exact=True)[1]
+    data = _json_body(endpoint, response, exact=True)
+    try:
+        return endpoint.exact_model.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise _validation_error(endpoint, response, error) from None
 
 
 def _decode_model(endpoint: Endpoint[M, E], response: Received) -> M:
-    data, _ = _json_body(endpoint, response, exact=False)
+    data = _json_body(endpoint, response, exact=False)
     try:
         return endpoint.model.from_dict(data)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as error:
         reason = f"the body does not fit the generated model: {type(error).__name__}"
         raise _invalid(endpoint, response, reason) from None
+
+
+def _validation_error(
+    endpoint: Endpoint[M, E], response: Received, error: pydantic.ValidationError
+) -> ResponseValidationError:
+    return ResponseValidationError.from_validation_error(
+        error, status_code=response.status_code, body=response.content, operation_id=endpoint.operation_id
+    )
 
 
 def _invalid(endpoint: Endpoint[M, E], response: Received, reason: str) -> ResponseValidationError:

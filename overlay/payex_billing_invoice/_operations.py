@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Generic, Protocol, Self, TypeAlias, TypeVar
 
@@ -59,10 +59,11 @@ class Endpoint(Generic[ModelT_co, ExactT_co]):
     model: type[ModelT_co]
     exact_model: type[ExactT_co]
 
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        """The segment arguments after `owner_no`, e.g. `("invoice_no",)`."""
-        return OPERATIONS[self.operation_id].arguments[1:]
+    parameters: tuple[str, ...] = field(init=False)
+    """The segment arguments after `owner_no`, e.g. `("invoice_no",)`."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", OPERATIONS[self.operation_id].arguments[1:])
 
 
 LIST_INVOICES = Endpoint(

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of the client: `python -m bench.run`."""
