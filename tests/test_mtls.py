@@ -289,14 +289,17 @@ def test_the_certificate_and_key_files_are_loaded_and_presented(
     monkeypatch: pytest.MonkeyPatch,
     given_as: str,
 ) -> None:
-    """`client_cert`/`client_key` (or their variables) build the client's own context; OpenSSL's `SSL_CERT_FILE`
-    is the only way to make that context trust another CA than the system's."""
-    monkeypatch.setenv("SSL_CERT_FILE", str(pki.ca_file))
+    """`client_cert`/`client_key`/`ca_bundle` (or their variables) build the client's own context."""
     if given_as == "arguments":
-        options: dict[str, Any] = {"client_cert": pki.cert_file, "client_key": str(pki.key_file)}
+        options: dict[str, Any] = {
+            "client_cert": pki.cert_file,
+            "client_key": str(pki.key_file),
+            "ca_bundle": pki.ca_file,
+        }
     else:
         monkeypatch.setenv("PAYEX_BILLING_CLIENT_CERT", str(pki.cert_file))
         monkeypatch.setenv("PAYEX_BILLING_CLIENT_KEY", str(pki.key_file))
+        monkeypatch.setenv("PAYEX_BILLING_CA_BUNDLE", str(pki.ca_file))
         options = {}
     since = len(server.seen.subjects)
     with _client(server, **options) as client:
@@ -338,13 +341,10 @@ def test_a_certificate_from_another_ca_is_refused(pki: Pki, server: _MutualTLSSe
     assert len(server.seen.paths) == requests
 
 
-def test_a_tls_1_1_server_is_refused_by_the_clients_own_context(
-    pki: Pki, legacy_server: _MutualTLSServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SSL_CERT_FILE", str(pki.ca_file))
+def test_a_tls_1_1_server_is_refused_by_the_clients_own_context(pki: Pki, legacy_server: _MutualTLSServer) -> None:
     requests, failures = len(legacy_server.seen.paths), len(legacy_server.seen.failures)
     with (
-        _client(legacy_server, client_cert=pki.cert_file, client_key=pki.key_file) as client,
+        _client(legacy_server, client_cert=pki.cert_file, client_key=pki.key_file, ca_bundle=pki.ca_file) as client,
         pytest.raises(ApiConnectionError) as caught,
     ):
         client.get_invoice(INVOICE_NO)

@@ -6,6 +6,7 @@ hypermedia links and assemble an invoice's line-level charges; errors arrive as 
 
 from payex_billing_invoice._base_client import (
     ENV_BASE_URL,
+    ENV_CA_BUNDLE,
     ENV_CLIENT_CERT,
     ENV_CLIENT_KEY,
     ENV_OWNER_NO,
@@ -49,6 +50,7 @@ from payex_billing_invoice._routes import ROUTE_TEMPLATES, ParsedLink, build_pat
 
 __all__ = [
     "ENV_BASE_URL",
+    "ENV_CA_BUNDLE",
     "ENV_CLIENT_CERT",
     "ENV_CLIENT_KEY",
     "ENV_OWNER_NO",

@@ -41,6 +41,7 @@ from payex_billing_invoice._routes import ROUTE_TEMPLATES, parse_link, validate_
 __all__ = [
     "DEFAULT_TIMEOUT",
     "ENV_BASE_URL",
+    "ENV_CA_BUNDLE",
     "ENV_CLIENT_CERT",
     "ENV_CLIENT_KEY",
     "ENV_OWNER_NO",
@@ -57,6 +58,7 @@ ENV_OWNER_NO: Final = "PAYEX_BILLING_OWNER_NO"
 ENV_BASE_URL: Final = "PAYEX_BILLING_BASE_URL"
 ENV_CLIENT_CERT: Final = "PAYEX_BILLING_CLIENT_CERT"
 ENV_CLIENT_KEY: Final = "PAYEX_BILLING_CLIENT_KEY"
+ENV_CA_BUNDLE: Final = "PAYEX_BILLING_CA_BUNDLE"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_TRACKING_HEADER: Final = "X-Request-Id"
 DEFAULT_MAX_RETRIES: Final = 2
@@ -168,25 +170,31 @@ def _secret_or_env(value: str | None, variable: str, what: str) -> str:
 def _ssl_context(
     client_cert: str | os.PathLike[str] | None,
     client_key: str | os.PathLike[str] | None,
+    ca_bundle: str | os.PathLike[str] | None,
     ssl_context: ssl.SSLContext | None,
 ) -> ssl.SSLContext | None:
-    """The TLS context: the caller's, or one with the client certificate for mutual TLS (TLS 1.2 or newer)."""
+    """The TLS context: the caller's, or one (TLS 1.2 or newer) with the client certificate and CA bundle given."""
     if ssl_context is not None:
-        if client_cert or client_key:
-            raise ClientConfigurationError("pass either ssl_context or client_cert/client_key, not both")
+        if client_cert or client_key or ca_bundle:
+            raise ClientConfigurationError("pass either ssl_context or client_cert/client_key/ca_bundle, not both")
         return ssl_context
     cert = client_cert or os.environ.get(ENV_CLIENT_CERT)
     key = client_key or os.environ.get(ENV_CLIENT_KEY)
-    if not cert:
-        if key:
-            raise ClientConfigurationError("client_key was given without client_cert")
+    cafile = ca_bundle or os.environ.get(ENV_CA_BUNDLE)
+    if key and not cert:
+        raise ClientConfigurationError("client_key was given without client_cert")
+    if not cert and not cafile:
         return None
-    context = ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
-        context.load_cert_chain(Path(cert), Path(key) if key else None)
+        context = ssl.create_default_context(cafile=Path(cafile) if cafile else None)
     except (OSError, ssl.SSLError) as error:
-        raise ClientConfigurationError(f"cannot load the client certificate {Path(cert).name}: {error}") from None
+        raise ClientConfigurationError(f"cannot load the CA bundle {Path(str(cafile)).name}: {error}") from None
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if cert:
+        try:
+            context.load_cert_chain(Path(cert), Path(key) if key else None)
+        except (OSError, ssl.SSLError) as error:
+            raise ClientConfigurationError(f"cannot load the client certificate {Path(cert).name}: {error}") from None
     return context
 
 
@@ -256,10 +264,11 @@ class ClientCore:
         self,
         client_cert: str | os.PathLike[str] | None,
         client_key: str | os.PathLike[str] | None,
+        ca_bundle: str | os.PathLike[str] | None,
         ssl_context: ssl.SSLContext | None,
     ) -> dict[str, Any]:
         """Keyword arguments for the httpx client this core's owner creates."""
-        context = _ssl_context(client_cert, client_key, ssl_context)
+        context = _ssl_context(client_cert, client_key, ca_bundle, ssl_context)
         return {"timeout": self.timeout, "follow_redirects": False, **({"verify": context} if context else {})}
 
     def __repr__(self) -> str:

@@ -109,6 +109,7 @@ class _Options:
         base_url: str | None,
         client_cert: PathLike | None,
         client_key: PathLike | None,
+        ca_bundle: PathLike | None,
         ssl_context: ssl.SSLContext | None,
         timeout: Timeout,
         max_retries: int | None,
@@ -131,18 +132,21 @@ class _Options:
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=max_response_bytes,
         )
-        if custom_http and (client_cert or client_key or ssl_context):
+        if custom_http and (client_cert or client_key or ca_bundle or ssl_context):
             raise ClientConfigurationError(
                 "configure TLS on the http_client you pass, or pass no http_client; not both"
             )
-        self.http_args = {} if custom_http else self.core.build_http_client_args(client_cert, client_key, ssl_context)
+        self.http_args = (
+            {} if custom_http else self.core.build_http_client_args(client_cert, client_key, ca_bundle, ssl_context)
+        )
 
 
 class BillingInvoiceClient:
     """Client of the PayEx Billing Invoice API.
 
     `owner_no`, `token` and `base_url` fall back to `PAYEX_BILLING_OWNER_NO`, `PAYEX_BILLING_TOKEN` and
-    `PAYEX_BILLING_BASE_URL`; the client certificate to `PAYEX_BILLING_CLIENT_CERT` and `PAYEX_BILLING_CLIENT_KEY`.
+    `PAYEX_BILLING_BASE_URL`; the client certificate to `PAYEX_BILLING_CLIENT_CERT` and `PAYEX_BILLING_CLIENT_KEY`,
+    a CA bundle to trust instead of the system's to `PAYEX_BILLING_CA_BUNDLE`.
     Methods return the generated attrs models; `client.exact` returns the strict models (exact `Decimal` money).
     """
 
@@ -154,6 +158,7 @@ class BillingInvoiceClient:
         base_url: str | None = None,
         client_cert: PathLike | None = None,
         client_key: PathLike | None = None,
+        ca_bundle: PathLike | None = None,
         ssl_context: ssl.SSLContext | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -171,6 +176,7 @@ class BillingInvoiceClient:
             base_url=base_url,
             client_cert=client_cert,
             client_key=client_key,
+            ca_bundle=ca_bundle,
             ssl_context=ssl_context,
             timeout=timeout,
             max_retries=max_retries,
@@ -365,6 +371,7 @@ class AsyncBillingInvoiceClient:
         base_url: str | None = None,
         client_cert: PathLike | None = None,
         client_key: PathLike | None = None,
+        ca_bundle: PathLike | None = None,
         ssl_context: ssl.SSLContext | None = None,
         timeout: Timeout = None,
         max_retries: int | None = None,
@@ -383,6 +390,7 @@ class AsyncBillingInvoiceClient:
             base_url=base_url,
             client_cert=client_cert,
             client_key=client_key,
+            ca_bundle=ca_bundle,
             ssl_context=ssl_context,
             timeout=timeout,
             max_retries=max_retries,
