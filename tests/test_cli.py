@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import pty
@@ -27,7 +26,7 @@ from payex_billing_invoice import (
     ROUTE_TEMPLATES,
 )
 from payex_billing_invoice._cli import EXIT_CODES
-from pipeline.overlay_alignment import spec_operations
+from tests._examples import first_example
 from tests._fault_server import CloseWithoutResponse, FaultServer, ResetMidBody, Respond, StallBeforeHeaders
 from tests._prism import free_port
 
@@ -65,13 +64,6 @@ def sealed(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProc
     return result
 
 
-def example(spec: dict[str, Any], operation_id: str) -> Any:
-    """The first 200 example of an operation."""
-    operation = spec_operations(spec)[operation_id][2]
-    examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
-    return copy.deepcopy(next(iter(examples.values()))["value"])
-
-
 def exact(value: float | str) -> Decimal:
     """A spec number or a JSON decimal string as an exact `Decimal`."""
     return Decimal(str(value))
@@ -101,7 +93,7 @@ def test_invoices_lists_the_example(prism_url: str, spec: dict[str, Any]) -> Non
     result = sealed(at(prism_url, "invoices"))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    for item in example(spec, "listInvoices")["items"]:
+    for item in first_example(spec, "listInvoices")["items"]:
         assert re.search(rf"{item['invoiceNo']}\s+{item['invoiceDate']}\s+{re.escape(item['@id'])}", result.stdout)
 
 
@@ -109,14 +101,14 @@ def test_invoices_lists_the_example(prism_url: str, spec: dict[str, Any]) -> Non
 def test_invoices_json_is_the_example(prism_url: str, spec: dict[str, Any]) -> None:
     result = sealed(at(prism_url, "invoices", "--json"))
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == example(spec, "listInvoices")
+    assert json.loads(result.stdout) == first_example(spec, "listInvoices")
 
 
 @pytest.mark.prism
 def test_invoice_shows_every_member(prism_url: str, spec: dict[str, Any]) -> None:
     result = sealed(at(prism_url, "invoice", INVOICE_NO))
     assert result.returncode == 0, result.stderr
-    expected = example(spec, "getInvoice")
+    expected = first_example(spec, "getInvoice")
     assert re.search(r"invoiceAmount\s+499\.00\b", result.stdout)
     for name in ("invoiceNo", "invoiceDate", "recurringProducts", "subscriptions"):
         assert re.search(rf"{name}\s+{re.escape(expected[name])}", result.stdout)
@@ -127,7 +119,7 @@ def test_invoice_json_has_exact_amounts_and_iso_dates(prism_url: str, spec: dict
     result = sealed(cli("--base-url", prism_url, "--owner", OWNER_NO, "--token", TOKEN, "--json", "invoice", "603010"))
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
-    expected = example(spec, "getInvoice")
+    expected = first_example(spec, "getInvoice")
     assert isinstance(shown["invoiceAmount"], str)
     assert exact(shown["invoiceAmount"]) == exact(expected["invoiceAmount"])
     assert shown["invoiceDate"] == expected["invoiceDate"] == "2026-03-01"
@@ -142,10 +134,10 @@ def test_lines_json_has_every_line_and_exact_totals(prism_url: str, spec: dict[s
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     shown = json.loads(result.stdout)
-    customer = example(spec, "listInvoiceRecurringProducts")["items"]
-    subscription = example(spec, "getInvoiceSubscription")
-    products = example(spec, "listSubscriptionRecurringProducts")["items"]
-    assert exact(shown["invoice"]["invoiceAmount"]) == exact(example(spec, "getInvoice")["invoiceAmount"])
+    customer = first_example(spec, "listInvoiceRecurringProducts")["items"]
+    subscription = first_example(spec, "getInvoiceSubscription")
+    products = first_example(spec, "listSubscriptionRecurringProducts")["items"]
+    assert exact(shown["invoice"]["invoiceAmount"]) == exact(first_example(spec, "getInvoice")["invoiceAmount"])
     assert [exact(item["amount"]) for item in shown["recurringProducts"]] == [exact(i["amount"]) for i in customer]
     assert [item["periodFrom"] for item in shown["recurringProducts"]] == [i["periodFrom"] for i in customer]
     [only] = shown["subscriptions"]
@@ -222,7 +214,7 @@ def test_lines_shows_a_spinner_only_on_a_terminal(prism_url: str) -> None:
 def test_follow_fetches_what_a_link_addresses(prism_url: str, spec: dict[str, Any], link: str, expected: str) -> None:
     result = sealed(at(prism_url, "follow", link, "--json"))
     assert result.returncode == 0, result.stderr
-    shown, wanted = json.loads(result.stdout), example(spec, expected)
+    shown, wanted = json.loads(result.stdout), first_example(spec, expected)
     for item, expected_item in zip(shown.get("items", []), wanted.get("items", []), strict=True):
         assert exact(item.pop("amount")) == exact(expected_item.pop("amount"))
     assert shown == wanted
@@ -287,7 +279,7 @@ def test_mock_option_runs_a_command_without_credentials(spec: dict[str, Any]) ->
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     shown = json.loads(result.stdout)
-    assert exact(shown["total"]) == exact(example(spec, "getInvoice")["invoiceAmount"])
+    assert exact(shown["total"]) == exact(first_example(spec, "getInvoice")["invoiceAmount"])
     assert shown["subscriptions"][0]["subscription"]["subscriptionNo"] == SUBSCRIPTION_NO
 
 

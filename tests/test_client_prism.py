@@ -25,7 +25,7 @@ from payex_billing_invoice import (
     parse_link,
 )
 from payex_billing_invoice._operations import ENDPOINTS
-from pipeline.overlay_alignment import spec_operations
+from tests._examples import first_example, response_examples
 
 pytestmark = pytest.mark.prism
 
@@ -42,12 +42,6 @@ def _client(url: str, headers: dict[str, str] | None = None) -> BillingInvoiceCl
 def client(prism_url: str) -> Iterator[BillingInvoiceClient]:
     with _client(prism_url) as opened:
         yield opened
-
-
-def _first_example(spec: dict[str, Any], operation_id: str) -> Any:
-    operation = spec_operations(spec)[operation_id][2]
-    examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
-    return next(iter(examples.values()))["value"]
 
 
 def _links(value: Any) -> Iterator[str]:
@@ -80,7 +74,7 @@ def test_every_operation_returns_the_example(
 ) -> None:
     model = _call(client, operation_id)
     assert type(model) is ENDPOINTS[operation_id].model
-    assert model.to_dict() == _first_example(spec, operation_id)
+    assert model.to_dict() == first_example(spec, operation_id)
 
 
 @pytest.mark.parametrize("operation_id", sorted(ENDPOINTS))
@@ -90,7 +84,7 @@ def test_every_operation_returns_exact_models(
     model = _call(client.exact, operation_id)
     assert type(model) is ENDPOINTS[operation_id].exact_model
     dumped = model.model_dump(mode="python", by_alias=True, exclude_unset=True)
-    expected = json.loads(json.dumps(_first_example(spec, operation_id)), parse_float=Decimal)
+    expected = json.loads(json.dumps(first_example(spec, operation_id)), parse_float=Decimal)
     assert _with_iso_dates(dumped) == expected
 
 
@@ -99,20 +93,20 @@ async def test_async_client_returns_the_same(prism_url: str, spec: dict[str, Any
     async with AsyncBillingInvoiceClient(owner_no="xxx", token=TOKEN, base_url=prism_url) as client:
         model = await _call(client, operation_id)
         exact = await _call(client.exact, operation_id)
-    assert model.to_dict() == _first_example(spec, operation_id)
+    assert model.to_dict() == first_example(spec, operation_id)
     assert type(exact) is ENDPOINTS[operation_id].exact_model
 
 
 def test_follow_every_link_in_the_examples(client: BillingInvoiceClient, spec: dict[str, Any]) -> None:
     followed = 0
     for operation_id in ENDPOINTS:
-        for link in _links(_first_example(spec, operation_id)):
+        for link in _links(first_example(spec, operation_id)):
             parsed_operation = parse_link(link).operation_id
             if parsed_operation is None:
                 continue
             model = client.follow(link)
             assert type(model) is ENDPOINTS[parsed_operation].model, link
-            assert model.to_dict() == _first_example(spec, parsed_operation)
+            assert model.to_dict() == first_example(spec, parsed_operation)
             assert type(client.exact.follow(link)) is ENDPOINTS[parsed_operation].exact_model
             followed += 1
     assert followed >= 10
@@ -124,9 +118,9 @@ def test_follow_an_absolute_link_on_the_clients_host(client: BillingInvoiceClien
 
 
 def _expected_lines(spec: dict[str, Any]) -> tuple[Decimal, int]:
-    customer = _first_example(spec, "listInvoiceRecurringProducts")["items"]
-    subscriptions = _first_example(spec, "listInvoiceSubscriptions")["items"]
-    per_subscription = _first_example(spec, "listSubscriptionRecurringProducts")["items"]
+    customer = first_example(spec, "listInvoiceRecurringProducts")["items"]
+    subscriptions = first_example(spec, "listInvoiceSubscriptions")["items"]
+    per_subscription = first_example(spec, "listSubscriptionRecurringProducts")["items"]
     amounts = [Decimal(str(item["amount"])) for item in customer]
     amounts += [Decimal(str(item["amount"])) for item in per_subscription] * len(subscriptions)
     return sum(amounts, Decimal(0)), len(subscriptions)
@@ -190,20 +184,9 @@ def test_validation_problem_lists_the_fields(prism_url: str) -> None:
     assert raised.value.instance == "dd07e588-70c8-4b27-95f5-020cc2968c06"
 
 
-def _every_example(spec: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
-    """(operationId, status, example name, value) of every response example in the spec."""
-    for operation_id, (_, _, operation) in spec_operations(spec).items():
-        for status, declared in operation["responses"].items():
-            reference = declared.get("$ref", "").rsplit("/", 1)[-1]
-            response = spec["components"]["responses"][reference] if reference else declared
-            for media in response["content"].values():
-                for name, example in media["examples"].items():
-                    yield operation_id, status, name, example["value"]
-
-
 def test_every_example_parses_through_the_facade_and_round_trips(prism_url: str, spec: dict[str, Any]) -> None:
     seen = 0
-    for operation_id, status, name, value in _every_example(spec):
+    for operation_id, status, name, _, value in response_examples(spec):
         with _client(prism_url, {"Prefer": f"code={status}, example={name}"}) as client:
             if status == "200":
                 assert _call(client, operation_id).to_dict() == value, (operation_id, name)

@@ -19,6 +19,7 @@ from payex_billing_invoice_openapi.api.invoices import (
 )
 from payex_billing_invoice_openapi.models import Problem
 from payex_billing_invoice_openapi.types import Response
+from tests._examples import first_example
 
 pytestmark = pytest.mark.prism
 
@@ -47,14 +48,6 @@ def client(prism_url: str) -> Iterator[AuthenticatedClient]:
         yield authenticated
 
 
-def _first_example(spec: dict[str, Any], operation_id: str) -> Any:
-    for item in spec["paths"].values():
-        if item["get"]["operationId"] == operation_id:
-            examples = item["get"]["responses"]["200"]["content"]["application/json"]["examples"]
-            return next(iter(examples.values()))["value"]
-    raise AssertionError(f"no operation {operation_id} in the spec")
-
-
 def test_every_spec_operation_has_a_call_here(spec: dict[str, Any]) -> None:
     assert {item["get"]["operationId"] for item in spec["paths"].values()} == set(CALLS)
 
@@ -66,7 +59,7 @@ def test_operation_returns_the_documented_example(
     response = CALLS[operation_id](client, **SEGMENTS)
     assert response.status_code == HTTPStatus.OK, response.content
     assert response.parsed is not None
-    assert response.parsed.to_dict() == _first_example(spec, operation_id)
+    assert response.parsed.to_dict() == first_example(spec, operation_id)
 
 
 @pytest.mark.parametrize("operation_id", sorted(CALLS))

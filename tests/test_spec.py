@@ -14,6 +14,7 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from payex_billing_invoice_openapi import strict_models
+from tests._examples import first_example, resolve, response_examples
 from tests.conftest import SPEC_PATH
 
 # The two response bodies PayEx's "Billing API / Invoice" page shows, copied verbatim.
@@ -72,29 +73,6 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(path, item["get"]) for path, item in spec["paths"].items()]
 
 
-def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: dict[str, Any] = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _response_examples(spec: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
-    """(operationId, status, schema name, example value) for every example of every response."""
-    found = []
-    for _, operation in _operations(spec):
-        for status, response in operation["responses"].items():
-            for media in _resolve(spec, response)["content"].values():
-                schema_name = media["schema"]["$ref"].rsplit("/", 1)[1]
-                found += [
-                    (operation["operationId"], status, schema_name, example["value"])
-                    for example in media["examples"].values()
-                ]
-    return found
-
-
 def test_spec_is_valid_openapi_3_0(spec: dict[str, Any]) -> None:
     validate(spec)
     assert spec["openapi"].startswith("3.0.")
@@ -103,10 +81,10 @@ def test_spec_is_valid_openapi_3_0(spec: dict[str, Any]) -> None:
 def test_the_six_operations_have_the_documented_paths_and_string_parameters(spec: dict[str, Any]) -> None:
     assert set(spec["paths"]) == EXPECTED_PATHS
     for path, operation in _operations(spec):
-        names = [_resolve(spec, parameter)["name"] for parameter in operation["parameters"]]
+        names = [resolve(spec, parameter)["name"] for parameter in operation["parameters"]]
         assert names == [segment[1:-1] for segment in path.split("/") if segment.startswith("{")], path
         for parameter in operation["parameters"]:
-            assert _resolve(spec, parameter)["schema"] == {"type": "string"}, path
+            assert resolve(spec, parameter)["schema"] == {"type": "string"}, path
 
 
 def test_every_operation_and_schema_records_its_provenance(spec: dict[str, Any]) -> None:
@@ -132,19 +110,19 @@ def test_no_schema_requires_anything(spec: dict[str, Any]) -> None:
     [("listInvoices", DOCUMENTED_LIST_INVOICES), ("getInvoice", DOCUMENTED_GET_INVOICE)],
 )
 def test_documented_bodies_are_examples_verbatim(spec: dict[str, Any], operation_id: str, literal: str) -> None:
-    examples = {op_id: value for op_id, status, _, value in _response_examples(spec) if status == "200"}
+    example = first_example(spec, operation_id)
     expected = json.loads(literal, parse_float=Decimal)
-    assert json.loads(json.dumps(examples[operation_id]), parse_float=Decimal) == expected
-    assert list(examples[operation_id]) == list(expected), "member order differs from the documented body"
+    assert json.loads(json.dumps(example), parse_float=Decimal) == expected
+    assert list(example) == list(expected), "member order differs from the documented body"
 
 
 def test_every_example_fits_its_schema_and_the_strict_layer(spec: dict[str, Any]) -> None:
-    examples = _response_examples(spec)
+    examples = response_examples(spec)
     assert len(examples) >= 12
-    for _, _, schema_name, value in examples:
-        schema = {**spec["components"]["schemas"][schema_name], "components": spec["components"]}
-        OAS30Validator(schema).validate(value)
-        STRICT_MODEL_OF_SCHEMA[schema_name].model_validate_json(json.dumps(value))
+    for found in examples:
+        schema = {**spec["components"]["schemas"][found.schema_name], "components": spec["components"]}
+        OAS30Validator(schema).validate(found.value)
+        STRICT_MODEL_OF_SCHEMA[found.schema_name].model_validate_json(json.dumps(found.value))
 
 
 def test_strict_layer_gives_exact_money_and_real_dates() -> None:
@@ -187,7 +165,7 @@ def test_problem_types_are_recorded_once_with_typecodes_and_statuses(spec: dict[
         assert set(operation["x-payex-problem-types"]) <= set(recorded)
         assert {"400", "401", "404", "500"} <= set(operation["responses"]), operation["operationId"]
         for status in ("400", "401", "404", "500"):
-            assert set(_resolve(spec, operation["responses"][status])["content"]) == {"application/problem+json"}
+            assert set(resolve(spec, operation["responses"][status])["content"]) == {"application/problem+json"}
 
 
 def test_problem_schema_accepts_both_casings(spec: dict[str, Any]) -> None:
