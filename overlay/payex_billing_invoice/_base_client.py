@@ -226,6 +226,7 @@ class ClientCore:
         self.base_url = self._check_base_url(
             base_url or os.environ.get(ENV_BASE_URL) or PRODUCTION_URL, allow_insecure_http
         )
+        self._url_prefix = str(self.base_url)
         self.timeout = _as_timeout(timeout, DEFAULT_TIMEOUT)
         if retry_policy is not None and max_retries is not None:
             raise ClientConfigurationError("pass either max_retries or retry_policy, not both")
@@ -272,7 +273,7 @@ class ClientCore:
         return {"timeout": self.timeout, "follow_redirects": False, **({"verify": context} if context else {})}
 
     def __repr__(self) -> str:
-        return f"owner_no={self.owner_no!r}, base_url={str(self.base_url)!r}"
+        return f"owner_no={self.owner_no!r}, base_url={self._url_prefix!r}"
 
     def call(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[M]:
         """The exchange for one operation, returning the generated attrs model."""
@@ -317,7 +318,7 @@ class ClientCore:
             if not isinstance(request_id, str) or not _HEADER_VALUE.fullmatch(request_id):
                 raise ClientConfigurationError("tracking_id_factory must return printable ASCII without line breaks")
             headers[self.tracking_header] = request_id
-        request = SendRequest("GET", str(self.base_url) + path, headers, _as_timeout(timeout, self.timeout))
+        request = SendRequest("GET", self._url_prefix + path, headers, _as_timeout(timeout, self.timeout))
         retries = 0
         while True:
             started = time.perf_counter()
