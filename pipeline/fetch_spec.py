@@ -1,9 +1,16 @@
-"""Fetch the API document, check it, and commit it normalized as ``spec/openapi.yaml`` with ``spec/source.json``.
+"""Fetch the API document, check it, and commit it with the effective document made of it.
 
     python -m pipeline.fetch_spec [SOURCE] [--spec-dir DIR] [--timeout SECONDS] [--max-bytes N] [--reconstruction]
+    python -m pipeline.fetch_spec --check [--spec-dir DIR]
 
 SOURCE is an http(s) URL or a JSON/YAML file; without it, ``PAYEX_SPEC_SOURCE`` or ``[tool.payex-spec] source``
 in pyproject.toml. Swagger 2.0 is converted to OpenAPI 3.0 with swagger2openapi from ``node_modules``.
+
+Three files of the spec directory are written together, or none: ``upstream.yaml`` (the document as pulled,
+converted and normalized), ``openapi.yaml`` (the effective document: upstream with ``payex.overlay.yaml``
+applied) and ``source.json`` (where upstream came from, and the sha256 of all three). An overlay action that
+selects nothing in the new document fails the fetch, naming every such action. ``--check`` writes nothing and
+fails when ``openapi.yaml`` or the record is not what the committed upstream and overlay make.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from pipeline._effective import build_effective
 from pipeline._spec_document import (
     Document,
     InputFormat,
@@ -47,12 +55,15 @@ __all__ = [
     "Document",
     "InputFormat",
     "ParsedDocument",
+    "Overlay",
     "RawSource",
     "Snapshot",
     "SpecFetchError",
     "SpecVersion",
     "build_record",
+    "build_effective_snapshot",
     "build_snapshot",
+    "check_committed",
     "check_refs",
     "convert_swagger2",
     "default_source",
@@ -64,6 +75,7 @@ __all__ = [
     "main",
     "normalize",
     "parse_document",
+    "read_overlay",
     "render_record",
     "validate",
     "write_snapshot",
@@ -71,7 +83,9 @@ __all__ = [
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROG = "fetch_spec"
-SNAPSHOT_NAME = "openapi.yaml"
+SNAPSHOT_NAME = "upstream.yaml"
+EFFECTIVE_NAME = "openapi.yaml"
+OVERLAY_NAME = "payex.overlay.yaml"
 RECORD_NAME = "source.json"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -178,14 +192,45 @@ def convert_swagger2(
     return converted, converter
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """The overlay document as committed: its bytes and what they parse to."""
+
+    content: bytes
+    document: Document
+
+
+def read_overlay(spec_dir: Path) -> Overlay:
+    """The overlay of the spec directory, ``payex.overlay.yaml``."""
+    path = spec_dir / OVERLAY_NAME
+    content = _read_existing(path)
+    if content is None:
+        raise SpecFetchError(f"no overlay at {path}: the effective document is upstream + {OVERLAY_NAME}")
+    parsed = parse_document(content, name=str(path))
+    return Overlay(content, parsed.document)
+
+
+def build_effective_snapshot(snapshot: bytes, overlay: Overlay) -> bytes:
+    """The effective document, dumped, that an upstream snapshot and the overlay make."""
+    return dump_snapshot(build_effective(load_yaml(snapshot.decode("utf-8"), "the upstream snapshot"), overlay.document))
+
+
 def build_record(
-    raw: RawSource, snapshot: Snapshot, *, reconstruction: bool = False, retrieved: date | None = None
+    raw: RawSource,
+    snapshot: Snapshot,
+    *,
+    overlay: bytes = b"",
+    effective: bytes = b"",
+    reconstruction: bool = False,
+    retrieved: date | None = None,
 ) -> dict[str, Any]:
     """The source record committed next to the snapshot."""
     record: dict[str, Any] = {
         "source": raw.source,
         "sha256": hashlib.sha256(raw.data).hexdigest(),
         "snapshot_sha256": hashlib.sha256(snapshot.content).hexdigest(),
+        "overlay_sha256": hashlib.sha256(overlay).hexdigest(),
+        "effective_sha256": hashlib.sha256(effective).hexdigest(),
         "input_format": snapshot.input_format,
         "input_version": str(snapshot.input_version),
         "converter": snapshot.converter,
@@ -202,25 +247,49 @@ def render_record(record: Mapping[str, Any]) -> bytes:
     return (json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_snapshot(spec_dir: Path, snapshot: bytes, record: Mapping[str, Any]) -> bool:
-    """Commit the snapshot and its record atomically; return False (writing nothing) when nothing changed.
+def write_snapshot(spec_dir: Path, snapshot: bytes, record: Mapping[str, Any], effective: bytes) -> bool:
+    """Commit the snapshot, the effective document and the record atomically; return False (writing nothing)
+    when nothing changed.
 
-    Nothing changed when the snapshot bytes are the same and the record differs at most in ``retrieved``.
+    Nothing changed when both documents are the same bytes and the record differs at most in ``retrieved``.
     """
-    snapshot_path, record_path = spec_dir / SNAPSHOT_NAME, spec_dir / RECORD_NAME
-    old_snapshot, old_record = _read_existing(snapshot_path), _read_existing(record_path)
-    snapshot_same = old_snapshot == snapshot
-    if snapshot_same and _same_record(old_record, record):
+    record_path = spec_dir / RECORD_NAME
+    old_record = _read_existing(record_path)
+    documents = [(spec_dir / SNAPSHOT_NAME, snapshot), (spec_dir / EFFECTIVE_NAME, effective)]
+    changes = [(path, content, old) for path, content in documents if (old := _read_existing(path)) != content]
+    if not changes and _same_record(old_record, record):
         return False
     try:
         spec_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SpecFetchError(f"cannot create {spec_dir}: {exc.strerror or exc}") from None
-    changes = [(record_path, render_record(record), old_record)]
-    if not snapshot_same:
-        changes.insert(0, (snapshot_path, snapshot, old_snapshot))
-    _replace_all(changes)
+    _replace_all([*changes, (record_path, render_record(record), old_record)])
     return True
+
+
+def check_committed(spec_dir: Path) -> list[str]:
+    """What in the spec directory is not what its upstream snapshot and overlay make: one line per file."""
+    snapshot_path = spec_dir / SNAPSHOT_NAME
+    snapshot = _read_existing(snapshot_path)
+    if snapshot is None:
+        raise SpecFetchError(f"no upstream snapshot at {snapshot_path}")
+    overlay = read_overlay(spec_dir)
+    effective = build_effective_snapshot(snapshot, overlay)
+    problems: list[str] = []
+    if _read_existing(spec_dir / EFFECTIVE_NAME) != effective:
+        problems.append(f"{spec_dir / EFFECTIVE_NAME} is not upstream + overlay")
+    try:
+        recorded = json.loads(_read_existing(spec_dir / RECORD_NAME) or b"null")
+    except ValueError:
+        recorded = None
+    expected = {
+        "snapshot_sha256": hashlib.sha256(snapshot).hexdigest(),
+        "overlay_sha256": hashlib.sha256(overlay.content).hexdigest(),
+        "effective_sha256": hashlib.sha256(effective).hexdigest(),
+    }
+    if not isinstance(recorded, dict) or any(recorded.get(key) != value for key, value in expected.items()):
+        problems.append(f"{spec_dir / RECORD_NAME} does not record the sha256 of the committed documents")
+    return problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -239,6 +308,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    spec_dir: Path = args.spec_dir
+    if args.check:
+        problems = check_committed(spec_dir)
+        for problem in problems:
+            print(f"{PROG}: {problem} (run `nox -s regenerate`)", file=sys.stderr)
+        if not problems:
+            print(f"{PROG}: {spec_dir / EFFECTIVE_NAME} is upstream + overlay")
+        return 1 if problems else 0
     source = args.source or default_source()
     if not source:
         print(
@@ -249,11 +326,14 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     raw = load_source(source, timeout=args.timeout, max_bytes=args.max_bytes)
     snapshot = build_snapshot(raw.data, content_type=raw.content_type, name=raw.source)
-    record = build_record(raw, snapshot, reconstruction=args.reconstruction)
-    spec_dir: Path = args.spec_dir
+    overlay = read_overlay(spec_dir)
+    effective = build_effective_snapshot(snapshot.content, overlay)
+    record = build_record(
+        raw, snapshot, overlay=overlay.content, effective=effective, reconstruction=args.reconstruction
+    )
     if raw.data == snapshot.content and (REPO_ROOT / raw.source).resolve() == (spec_dir / SNAPSHOT_NAME).resolve():
         record = _keep_recorded_source(spec_dir, record)
-    changed = write_snapshot(spec_dir, snapshot.content, record)
+    changed = write_snapshot(spec_dir, snapshot.content, record, effective)
     state = "changed" if changed else "unchanged"
     print(f"{PROG}: {state} {spec_dir / SNAPSHOT_NAME} ({snapshot.input_version}, sha256 {record['sha256'][:12]})")
     return 0
@@ -278,6 +358,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--reconstruction", action="store_true", help="record the document as a reconstruction, not upstream's"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; fail if openapi.yaml is not upstream + overlay"
     )
     return parser
 

@@ -20,10 +20,10 @@ class Invoice(BaseModel):
         Field(alias="@id", description="Uri identifier of the current resource."),
     ] = MISSING
     invoice_no: Annotated[
-        StrictStr | MISSING, Field(alias="invoiceNo", description="Invoice number.")
+        StrictStr | MISSING, Field(alias="invoiceNo", description="Invoice number")
     ] = MISSING
     invoice_date: Annotated[
-        date | MISSING, Field(alias="invoiceDate", description="Invoice date.")
+        date | MISSING, Field(alias="invoiceDate", description="Invoice date")
     ] = MISSING
     invoice_amount: Annotated[
         Decimal | MISSING,
@@ -36,7 +36,7 @@ class Invoice(BaseModel):
         StrictStr | MISSING,
         Field(
             alias="recurringProducts",
-            description="Link to the invoiced recurring products on customer level. Typed `dynamic` in the documented table; every documented value is a relative link string.",
+            description="Link to the recurring products. Typed `dynamic` in the documented table; every documented value is a relative link string.",
         ),
     ] = MISSING
     subscriptions: Annotated[
@@ -53,19 +53,19 @@ class InvoiceListItem(BaseModel):
     )
     field_id: Annotated[
         StrictStr | MISSING,
-        Field(alias="@id", description="Uri identifier of the invoice."),
+        Field(alias="@id", description="Uri identifier of the current resource."),
     ] = MISSING
     invoice_no: Annotated[
-        StrictStr | MISSING, Field(alias="invoiceNo", description="Invoice number.")
+        StrictStr | MISSING, Field(alias="invoiceNo", description="Invoice number")
     ] = MISSING
     invoice_date: Annotated[
-        date | MISSING, Field(alias="invoiceDate", description="Invoice date.")
+        date | MISSING, Field(alias="invoiceDate", description="Invoice date")
     ] = MISSING
     recurring_products: Annotated[
         StrictStr | MISSING,
         Field(
             alias="recurringProducts",
-            description="Link to the invoiced recurring products on customer level. Typed `dynamic` in the documented table; every documented value is a relative link string.",
+            description="Link to the recurring products. Typed `dynamic` in the documented table; every documented value is a relative link string.",
         ),
     ] = MISSING
     subscriptions: Annotated[
@@ -82,7 +82,7 @@ class Navigation(BaseModel):
     )
     field_id: Annotated[
         StrictStr | MISSING,
-        Field(alias="@id", description="Uri identifier of the list."),
+        Field(alias="@id", description="Uri identifier of the current resource."),
     ] = MISSING
 
 
@@ -96,13 +96,13 @@ class RecurringProduct(BaseModel):
     )
     field_id: Annotated[
         StrictStr | MISSING,
-        Field(alias="@id", description="Uri identifier of the recurring product."),
+        Field(alias="@id", description="Uri identifier of the current resource."),
     ] = MISSING
     product_no: Annotated[
-        StrictStr | MISSING, Field(alias="productNo", description="Product identifier.")
+        StrictStr | MISSING, Field(alias="productNo", description="Product number")
     ] = MISSING
     description: Annotated[
-        StrictStr | MISSING, Field(description="Product description.")
+        StrictStr | MISSING, Field(description="Product description")
     ] = MISSING
     amount: Annotated[
         Decimal | MISSING,
@@ -111,14 +111,8 @@ class RecurringProduct(BaseModel):
     currency: Annotated[
         StrictStr | MISSING, Field(description="ISO 4217 currency code.")
     ] = MISSING
-    period_from: Annotated[
-        date | MISSING,
-        Field(alias="periodFrom", description="First day of the invoiced period."),
-    ] = MISSING
-    period_to: Annotated[
-        date | MISSING,
-        Field(alias="periodTo", description="Last day of the invoiced period."),
-    ] = MISSING
+    period_from: Annotated[date | MISSING, Field(alias="periodFrom")] = MISSING
+    period_to: Annotated[date | MISSING, Field(alias="periodTo")] = MISSING
 
 
 class RecurringProductList(BaseModel):
@@ -135,20 +129,17 @@ class Subscription(BaseModel):
     )
     field_id: Annotated[
         StrictStr | MISSING,
-        Field(alias="@id", description="Uri identifier of the subscription."),
+        Field(alias="@id", description="Uri identifier of the current resource."),
     ] = MISSING
     subscription_no: Annotated[
         StrictStr | MISSING,
-        Field(
-            alias="subscriptionNo",
-            description="Subscription number (a telephone number or another identifier).",
-        ),
+        Field(alias="subscriptionNo", description="Subscription number"),
     ] = MISSING
     recurring_products: Annotated[
         StrictStr | MISSING,
         Field(
             alias="recurringProducts",
-            description="Link to the subscription's recurring products.",
+            description="Link to the recurring products. Typed `dynamic` in the documented table; every documented value is a relative link string.",
         ),
     ] = MISSING
 

@@ -17,14 +17,14 @@ class InvoiceListItem:
     """One invoice in the list, with links to its sub-resources."""
 
     id: str | Unset = UNSET
-    """ Uri identifier of the invoice. """
+    """ Uri identifier of the current resource. """
     invoice_no: str | Unset = UNSET
-    """ Invoice number. """
+    """ Invoice number """
     invoice_date: datetime.date | Unset = UNSET
-    """ Invoice date. """
+    """ Invoice date """
     recurring_products: str | Unset = UNSET
-    """ Link to the invoiced recurring products on customer level. Typed `dynamic` in the documented table; every
-    documented value is a relative link string. """
+    """ Link to the recurring products. Typed `dynamic` in the documented table; every documented value is a
+    relative link string. """
     subscriptions: str | Unset = UNSET
     """ Link to the invoiced subscriptions. Typed `dynamic` in the documented table; every documented value is a
     relative link string. """

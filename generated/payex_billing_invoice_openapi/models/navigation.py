@@ -16,7 +16,7 @@ class Navigation:
     """Navigation of a list; only its self link is documented."""
 
     id: str | Unset = UNSET
-    """ Uri identifier of the list. """
+    """ Uri identifier of the current resource. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,8 +18,8 @@ T = TypeVar("T", bound="Problem")
 @_attrs_define
 class Problem:
     """A problem (application/problem+json). PayEx's documented sample uses PascalCase members (`Type`, `Title`, ...), RFC
-    9457 uses camelCase; the casing of this API is unknown, so both are accepted. `type` is a typecode such as
-    `billing/invoice/problems/validation`; `instance` is the id to quote in support questions.
+    9457 and ASP.NET use camelCase; the casing of this API is unknown, so both are accepted. `type` is a typecode such
+    as `billing/invoice/problems/validation`; `instance` is the id to quote in support questions.
 
     """
 

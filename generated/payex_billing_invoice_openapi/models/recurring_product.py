@@ -20,19 +20,17 @@ class RecurringProduct:
     """
 
     id: str | Unset = UNSET
-    """ Uri identifier of the recurring product. """
+    """ Uri identifier of the current resource. """
     product_no: str | Unset = UNSET
-    """ Product identifier. """
+    """ Product number """
     description: str | Unset = UNSET
-    """ Product description. """
+    """ Product description """
     amount: float | Unset = UNSET
     """ Invoiced amount (money; read it as an exact decimal). """
     currency: str | Unset = UNSET
     """ ISO 4217 currency code. """
     period_from: datetime.date | Unset = UNSET
-    """ First day of the invoiced period. """
     period_to: datetime.date | Unset = UNSET
-    """ Last day of the invoiced period. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,11 +19,12 @@ class Subscription:
     """
 
     id: str | Unset = UNSET
-    """ Uri identifier of the subscription. """
+    """ Uri identifier of the current resource. """
     subscription_no: str | Unset = UNSET
-    """ Subscription number (a telephone number or another identifier). """
+    """ Subscription number """
     recurring_products: str | Unset = UNSET
-    """ Link to the subscription's recurring products. """
+    """ Link to the recurring products. Typed `dynamic` in the documented table; every documented value is a
+    relative link string. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -74,7 +74,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Invoice | Problem]:
-    """Get specific invoice
+    """Get specific Invoice
 
     Args:
         owner_no (str):
@@ -106,7 +106,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> Invoice | Problem | None:
-    """Get specific invoice
+    """Get specific Invoice
 
     Args:
         owner_no (str):
@@ -133,7 +133,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Invoice | Problem]:
-    """Get specific invoice
+    """Get specific Invoice
 
     Args:
         owner_no (str):
@@ -163,7 +163,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> Invoice | Problem | None:
-    """Get specific invoice
+    """Get specific Invoice
 
     Args:
         owner_no (str):

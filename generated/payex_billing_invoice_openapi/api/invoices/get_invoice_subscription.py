@@ -81,8 +81,6 @@ def sync_detailed(
 ) -> Response[Problem | Subscription]:
     """Get one invoiced subscription
 
-     Inferred from the route table (resource2Id is a subscriptionNo); not shown literally.
-
     Args:
         owner_no (str):
         invoice_no (str):
@@ -118,8 +116,6 @@ def sync(
 ) -> Problem | Subscription | None:
     """Get one invoiced subscription
 
-     Inferred from the route table (resource2Id is a subscriptionNo); not shown literally.
-
     Args:
         owner_no (str):
         invoice_no (str):
@@ -149,8 +145,6 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[Problem | Subscription]:
     """Get one invoiced subscription
-
-     Inferred from the route table (resource2Id is a subscriptionNo); not shown literally.
 
     Args:
         owner_no (str):
@@ -184,8 +178,6 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> Problem | Subscription | None:
     """Get one invoiced subscription
-
-     Inferred from the route table (resource2Id is a subscriptionNo); not shown literally.
 
     Args:
         owner_no (str):

@@ -78,10 +78,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Problem | RecurringProductList]:
-    """Get list of recurring products on customer level
-
-     The heading and the path are documented (the path through the invoice's `recurringProducts` link);
-    the response body is not, so its schema is inferred and open.
+    """Get list of Recurring-products
 
     Args:
         owner_no (str):
@@ -113,10 +110,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> Problem | RecurringProductList | None:
-    """Get list of recurring products on customer level
-
-     The heading and the path are documented (the path through the invoice's `recurringProducts` link);
-    the response body is not, so its schema is inferred and open.
+    """Get list of Recurring-products
 
     Args:
         owner_no (str):
@@ -143,10 +137,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Problem | RecurringProductList]:
-    """Get list of recurring products on customer level
-
-     The heading and the path are documented (the path through the invoice's `recurringProducts` link);
-    the response body is not, so its schema is inferred and open.
+    """Get list of Recurring-products
 
     Args:
         owner_no (str):
@@ -176,10 +167,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> Problem | RecurringProductList | None:
-    """Get list of recurring products on customer level
-
-     The heading and the path are documented (the path through the invoice's `recurringProducts` link);
-    the response body is not, so its schema is inferred and open.
+    """Get list of Recurring-products
 
     Args:
         owner_no (str):

@@ -80,9 +80,6 @@ def sync_detailed(
 ) -> Response[Problem | SubscriptionList]:
     """Get list of invoiced subscriptions
 
-     The path is documented through the invoice's `subscriptions` link; the response body is not, so its
-    schema is inferred and open.
-
     Args:
         owner_no (str):
         invoice_no (str):
@@ -115,9 +112,6 @@ def sync(
 ) -> Problem | SubscriptionList | None:
     """Get list of invoiced subscriptions
 
-     The path is documented through the invoice's `subscriptions` link; the response body is not, so its
-    schema is inferred and open.
-
     Args:
         owner_no (str):
         invoice_no (str):
@@ -144,9 +138,6 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[Problem | SubscriptionList]:
     """Get list of invoiced subscriptions
-
-     The path is documented through the invoice's `subscriptions` link; the response body is not, so its
-    schema is inferred and open.
 
     Args:
         owner_no (str):
@@ -177,9 +168,6 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> Problem | SubscriptionList | None:
     """Get list of invoiced subscriptions
-
-     The path is documented through the invoice's `subscriptions` link; the response body is not, so its
-    schema is inferred and open.
 
     Args:
         owner_no (str):

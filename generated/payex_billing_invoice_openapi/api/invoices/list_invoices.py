@@ -73,9 +73,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[InvoiceList | Problem]:
-    """Get list of invoices
-
-     Lists invoices. Query parameters, filtering and paging are not documented.
+    """Get list of Invoices
 
     Args:
         owner_no (str):
@@ -104,9 +102,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> InvoiceList | Problem | None:
-    """Get list of invoices
-
-     Lists invoices. Query parameters, filtering and paging are not documented.
+    """Get list of Invoices
 
     Args:
         owner_no (str):
@@ -130,9 +126,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[InvoiceList | Problem]:
-    """Get list of invoices
-
-     Lists invoices. Query parameters, filtering and paging are not documented.
+    """Get list of Invoices
 
     Args:
         owner_no (str):
@@ -159,9 +153,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> InvoiceList | Problem | None:
-    """Get list of invoices
-
-     Lists invoices. Query parameters, filtering and paging are not documented.
+    """Get list of Invoices
 
     Args:
         owner_no (str):

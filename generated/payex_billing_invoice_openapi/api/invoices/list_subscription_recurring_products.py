@@ -83,9 +83,6 @@ def sync_detailed(
 ) -> Response[Problem | RecurringProductList]:
     """Get list of recurring products on subscription level
 
-     Inferred from the route table (resource3Id is a subscription recurring product); not shown
-    literally.
-
     Args:
         owner_no (str):
         invoice_no (str):
@@ -121,9 +118,6 @@ def sync(
 ) -> Problem | RecurringProductList | None:
     """Get list of recurring products on subscription level
 
-     Inferred from the route table (resource3Id is a subscription recurring product); not shown
-    literally.
-
     Args:
         owner_no (str):
         invoice_no (str):
@@ -153,9 +147,6 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[Problem | RecurringProductList]:
     """Get list of recurring products on subscription level
-
-     Inferred from the route table (resource3Id is a subscription recurring product); not shown
-    literally.
 
     Args:
         owner_no (str):
@@ -189,9 +180,6 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> Problem | RecurringProductList | None:
     """Get list of recurring products on subscription level
-
-     Inferred from the route table (resource3Id is a subscription recurring product); not shown
-    literally.
 
     Args:
         owner_no (str):
