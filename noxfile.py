@@ -18,6 +18,7 @@ import nox
 
 ROOT = Path(__file__).parent
 SPEC = ROOT / "spec" / "openapi.yaml"
+UPSTREAM = ROOT / "spec" / "upstream.yaml"
 RECORD = ROOT / "spec" / "source.json"
 GENERATED = ROOT / "generated"
 GENERATED_PACKAGE = "payex_billing_invoice_openapi"
@@ -30,7 +31,7 @@ DATAMODEL_CODE_GENERATOR = "datamodel-code-generator[ruff]==0.89.0"
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 GRIFFE = "griffe==2.4.1"
-SPEC_TOOLS = ("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10")
+SPEC_TOOLS = ("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10", "python-jsonpath==2.2.2")
 
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 os.environ.setdefault("REDOCLY_TELEMETRY", "off")
@@ -102,8 +103,11 @@ def _regenerate_package(session: nox.Session) -> None:
 
 @nox.session
 def drift(session: nox.Session) -> None:
-    """Fail, naming the files, if generated/ is not what the pinned generators make of the spec."""
+    """Fail, naming the files, if spec/openapi.yaml is not upstream + overlay, or generated/ is not what the
+    pinned generators make of it."""
+    session.install(*SPEC_TOOLS)
     _install_generators(session)
+    session.run("python", "-m", "pipeline.fetch_spec", "--check")
     with tempfile.TemporaryDirectory() as scratch:
         _generate_into(session, Path(scratch))
         differences = _tree_differences(Path(scratch), GENERATED)
@@ -117,10 +121,11 @@ def drift(session: nox.Session) -> None:
 
 @nox.session
 def regenerate(session: nox.Session) -> None:
-    """The "spec changed" pipeline: fetch (argument, else configured source, else snapshot) -> generate -> check.
+    """The "spec changed" pipeline: fetch (argument, else configured source, else the committed upstream
+    document) -> upstream + overlay -> generate -> check.
 
-    When the fetch changes the snapshot, the API diff of the old snapshot against the new one is printed first
-    (in full in reports/api-diff.md); it warns, the checks that follow decide.
+    When the effective document changes, the API diff of the old one against the new one is printed first (in
+    full in reports/api-diff.md); it warns, the checks that follow decide.
     """
     session.install("-e", ".", *SPEC_TOOLS, GRIFFE)
     _install_generators(session)
@@ -129,11 +134,11 @@ def regenerate(session: nox.Session) -> None:
     source = session.posargs[0] if session.posargs else _configured_source()
     if source:
         session.run("python", "-m", "pipeline.fetch_spec", source, *session.posargs[1:])
-    elif json.loads(RECORD.read_text()).get("origin") == "reconstruction":
-        session.log("no spec source given or configured: refreshing the committed reconstruction")
-        session.run("python", "-m", "pipeline.fetch_spec", str(SPEC.relative_to(ROOT)), "--reconstruction")
     else:
-        session.log("no spec source given or configured: regenerating from the committed snapshot")
+        reconstruction = json.loads(RECORD.read_text()).get("origin") == "reconstruction"
+        session.log("no spec source given or configured: applying the overlay to the committed upstream document")
+        flags = ["--reconstruction"] if reconstruction else []
+        session.run("python", "-m", "pipeline.fetch_spec", str(UPSTREAM.relative_to(ROOT)), *flags)
     if SPEC.read_bytes() != before:
         with tempfile.TemporaryDirectory() as scratch:
             previous = Path(scratch) / "previous-openapi.yaml"

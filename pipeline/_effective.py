@@ -83,7 +83,8 @@ def _push_down_parameters(item: dict[str, Any]) -> None:
         operation = item.get(method)
         if not isinstance(operation, dict):
             continue
-        own = operation.get("parameters") if isinstance(operation.get("parameters"), list) else []
+        listed = operation.get("parameters")
+        own: list[Any] = listed if isinstance(listed, list) else []
         declared = {_parameter_key(parameter) for parameter in own}
         inherited = [parameter for parameter in shared if _parameter_key(parameter) not in declared]
         operation["parameters"] = [*inherited, *own]

@@ -54,14 +54,14 @@ from pipeline._spec_document import (
 __all__ = [
     "Document",
     "InputFormat",
-    "ParsedDocument",
     "Overlay",
+    "ParsedDocument",
     "RawSource",
     "Snapshot",
     "SpecFetchError",
     "SpecVersion",
-    "build_record",
     "build_effective_snapshot",
+    "build_record",
     "build_snapshot",
     "check_committed",
     "check_refs",
@@ -212,7 +212,9 @@ def read_overlay(spec_dir: Path) -> Overlay:
 
 def build_effective_snapshot(snapshot: bytes, overlay: Overlay) -> bytes:
     """The effective document, dumped, that an upstream snapshot and the overlay make."""
-    return dump_snapshot(build_effective(load_yaml(snapshot.decode("utf-8"), "the upstream snapshot"), overlay.document))
+    return dump_snapshot(
+        build_effective(load_yaml(snapshot.decode("utf-8"), "the upstream snapshot"), overlay.document)
+    )
 
 
 def build_record(

@@ -1,4 +1,6 @@
-"""Where the hand-written overlay and an OpenAPI document are out of line, one message per mismatch.
+"""Where the hand-written package and an OpenAPI document are out of line, one message per mismatch.
+
+Operations are matched by their method and path template, never by an upstream name.
 
 The contract tests assert that the committed spec gives no message; the API diff reports the messages a new
 document gives.
@@ -12,30 +14,47 @@ from typing import Any
 
 from payex_billing_invoice import (
     PROBLEM_TYPES,
-    ROUTE_TEMPLATES,
     AsyncBillingInvoiceClient,
     AsyncExactModels,
     BillingInvoiceClient,
     ExactModels,
 )
 from payex_billing_invoice._operations import ENDPOINTS
+from payex_billing_invoice._routes import OPERATIONS
 
-__all__ = ["FACADE_CLASSES", "NON_OPERATION_METHODS", "overlay_alignment", "spec_operations", "spec_problem_types"]
+__all__ = [
+    "FACADE_CLASSES",
+    "NON_OPERATION_METHODS",
+    "Endpoint",
+    "overlay_alignment",
+    "spec_operation",
+    "spec_operations",
+    "spec_problem_types",
+]
 
 FACADE_CLASSES: tuple[type, ...] = (BillingInvoiceClient, AsyncBillingInvoiceClient, ExactModels, AsyncExactModels)
 NON_OPERATION_METHODS = frozenset({"follow", "invoice_lines", "close"})
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
+Endpoint = tuple[str, str]
+"""An operation's identity: its HTTP method (upper case) and its path template."""
 
-def spec_operations(spec: Mapping[str, Any]) -> dict[str, tuple[str, str, Mapping[str, Any]]]:
-    """operationId -> (HTTP method, path template, operation object) of every operation in the document."""
-    found: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
+
+def spec_operations(spec: Mapping[str, Any]) -> dict[Endpoint, Mapping[str, Any]]:
+    """(method, path template) -> operation object, for every operation in the document."""
+    found: dict[Endpoint, Mapping[str, Any]] = {}
     for path, item in (spec.get("paths") or {}).items():
         for method in HTTP_METHODS:
             operation = item.get(method) if isinstance(item, Mapping) else None
             if isinstance(operation, Mapping):
-                found[str(operation.get("operationId") or f"{method.upper()} {path}")] = (method, path, operation)
+                found[(method.upper(), str(path))] = operation
     return found
+
+
+def spec_operation(spec: Mapping[str, Any], operation_id: str) -> Mapping[str, Any]:
+    """The operation the facade calls by ``operation_id``, found by its method and path; KeyError if absent."""
+    endpoint = ENDPOINTS[operation_id]
+    return spec_operations(spec)[(endpoint.method, endpoint.path_template)]
 
 
 def spec_problem_types(spec: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -54,41 +73,56 @@ def _schema_name(operation: Mapping[str, Any]) -> str | None:
     return str(reference).rsplit("/", 1)[-1] or None
 
 
+def _parameters(operation: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [parameter for parameter in operation.get("parameters") or [] if isinstance(parameter, Mapping)]
+
+
 def _operation_messages(spec: Mapping[str, Any]) -> Iterator[str]:
     operations = spec_operations(spec)
-    for operation_id, (method, path, operation) in sorted(operations.items()):
-        endpoint = ENDPOINTS.get(operation_id)
+    bound = {(endpoint.method, endpoint.path_template): endpoint for endpoint in ENDPOINTS.values()}
+    for (method, path), operation in sorted(operations.items()):
+        label = f"{method} {path}"
+        endpoint = bound.get((method, path))
         if endpoint is None:
-            yield f"operation {operation_id} ({method.upper()} {path}) has no facade method in the overlay"
+            named = operation.get("operationId")
+            yield f"operation {label} ({named or 'no operationId'}) has no facade method in the overlay"
             continue
-        if method != "get":
-            yield f"operation {operation_id} is {method.upper()}, the overlay only sends GET"
-        if ROUTE_TEMPLATES.get(operation_id) != path:
-            yield f"operation {operation_id}: overlay route template {ROUTE_TEMPLATES.get(operation_id)!r} != {path!r}"
+        if operation.get("operationId") != endpoint.operation_id:
+            yield (
+                f"operation {label}: operationId {operation.get('operationId')!r}, but the facade imports the "
+                f"generated module of {endpoint.operation_id!r} (spec/payex.overlay.yaml names the operation)"
+            )
+        path_parameters = tuple(str(p.get("name")) for p in _parameters(operation) if p.get("in") == "path")
+        if path_parameters != OPERATIONS[endpoint.operation_id].parameters:
+            sent = OPERATIONS[endpoint.operation_id].parameters
+            yield f"operation {label}: path parameters {path_parameters}, the overlay sends {sent}"
+        for parameter in _parameters(operation):
+            if parameter.get("in") != "path" and parameter.get("required") is True:
+                where, name = parameter.get("in"), parameter.get("name")
+                yield f"operation {label}: requires {where} parameter {name}, which the facade does not send"
         schema = _schema_name(operation)
         for kind, model in (("attrs", endpoint.model), ("strict", endpoint.exact_model)):
             if schema != model.__name__:
-                yield f"operation {operation_id}: 200 schema {schema!r} but the overlay returns {kind} {model.__name__}"
-        yield from _signature_messages(operation_id, endpoint.method_name, endpoint.parameters)
-    for operation_id in sorted(set(ENDPOINTS) - set(operations)):
-        yield f"overlay method {ENDPOINTS[operation_id].method_name} calls {operation_id}, which the spec lacks"
-    for operation_id in sorted(set(ROUTE_TEMPLATES) - set(operations)):
-        yield f"overlay route template {ROUTE_TEMPLATES[operation_id]!r} ({operation_id}) has no spec operation"
-    expected = {endpoint.method_name for endpoint in ENDPOINTS.values()}
+                yield f"operation {label}: 200 schema {schema!r} but the overlay returns {kind} {model.__name__}"
+        yield from _signature_messages(label, endpoint.method_name, endpoint.parameters)
+    for key, endpoint in sorted(bound.items()):
+        if key not in operations:
+            yield f"overlay method {endpoint.method_name} calls {key[0]} {key[1]}, which the spec lacks"
+    method_names = {endpoint.method_name for endpoint in ENDPOINTS.values()}
     for cls in FACADE_CLASSES:
-        for name in sorted(_public_methods(cls) - NON_OPERATION_METHODS - expected):
+        for name in sorted(_public_methods(cls) - NON_OPERATION_METHODS - method_names):
             yield f"{cls.__name__}.{name} is public but stands for no spec operation"
 
 
-def _signature_messages(operation_id: str, method_name: str, parameters: tuple[str, ...]) -> Iterator[str]:
+def _signature_messages(label: str, method_name: str, parameters: tuple[str, ...]) -> Iterator[str]:
     for cls in FACADE_CLASSES:
         method: Callable[..., Any] | None = getattr(cls, method_name, None)
         if method is None:
-            yield f"operation {operation_id}: {cls.__name__}.{method_name} is missing"
+            yield f"operation {label}: {cls.__name__}.{method_name} is missing"
             continue
         arguments = tuple(name for name in inspect.signature(method).parameters if name not in {"self", "timeout"})
         if arguments != parameters:
-            yield f"operation {operation_id}: {cls.__name__}.{method_name}{arguments} != path parameters {parameters}"
+            yield f"operation {label}: {cls.__name__}.{method_name}{arguments} != path parameters {parameters}"
 
 
 def _problem_messages(spec: Mapping[str, Any]) -> Iterator[str]:

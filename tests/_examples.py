@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any, NamedTuple
 
-from pipeline.overlay_alignment import spec_operations
+from payex_billing_invoice._operations import ENDPOINTS
+from pipeline.overlay_alignment import spec_operation
 
 __all__ = ["ResponseExample", "first_example", "resolve", "response_examples"]
 
@@ -31,11 +32,11 @@ def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 def response_examples(spec: dict[str, Any]) -> list[ResponseExample]:
-    """Every example of every response of every operation, in spec order."""
+    """Every example of every response of every operation the facade calls, found by method and path."""
     return [
         ResponseExample(operation_id, status, name, media["schema"]["$ref"].rsplit("/", 1)[1], example["value"])
-        for operation_id, (_, _, operation) in spec_operations(spec).items()
-        for status, response in operation["responses"].items()
+        for operation_id in ENDPOINTS
+        for status, response in spec_operation(spec, operation_id)["responses"].items()
         for media in resolve(spec, response)["content"].values()
         for name, example in media["examples"].items()
     ]
@@ -43,5 +44,5 @@ def response_examples(spec: dict[str, Any]) -> list[ResponseExample]:
 
 def first_example(spec: dict[str, Any], operation_id: str) -> Any:
     """A copy of the first example of the operation's 200 response."""
-    examples = spec_operations(spec)[operation_id][2]["responses"]["200"]["content"]["application/json"]["examples"]
+    examples = spec_operation(spec, operation_id)["responses"]["200"]["content"]["application/json"]["examples"]
     return copy.deepcopy(next(iter(examples.values()))["value"])

@@ -11,11 +11,11 @@ __all__ = ["MISSING", "listed", "present"]
 T = TypeVar("T")
 
 
-def present(value: T | MISSING) -> T | None:
-    """The member's value, or None when the response left it out."""
+def present(value: T | MISSING | None) -> T | None:
+    """The member's value, or None when the response left it out (or sent null where the spec allows it)."""
     return None if value is MISSING else value
 
 
-def listed(value: list[T] | MISSING) -> list[T]:
-    """The list member's items, or no items when the response left it out."""
-    return [] if value is MISSING else value
+def listed(value: list[T] | MISSING | None) -> list[T]:
+    """The list member's items, or no items when the response left it out or sent null where the spec allows it."""
+    return [] if value is MISSING or value is None else value

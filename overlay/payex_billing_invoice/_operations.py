@@ -50,7 +50,12 @@ ExactT_co = TypeVar("ExactT_co", bound=BaseModel, covariant=True)
 
 @dataclass(frozen=True, slots=True)
 class Endpoint(Generic[ModelT_co, ExactT_co]):
-    """One GET operation: its spec id, the generated request builder, and the models of its 200 body."""
+    """One operation, bound by its method and path: the generated request builder and the models of its 200 body.
+
+    ``operation_id`` is the name the overlay gives the operation (spec/payex.overlay.yaml), after which the
+    generated module is named; the contract tests check that the effective spec has this operation at
+    ``method`` ``path_template`` under that name.
+    """
 
     operation_id: str
     method_name: str
@@ -59,11 +64,18 @@ class Endpoint(Generic[ModelT_co, ExactT_co]):
     model: type[ModelT_co]
     exact_model: type[ExactT_co]
 
+    method: str = field(init=False)
+    """The HTTP method, upper case."""
+    path_template: str = field(init=False)
+    """The path exactly as the spec writes it."""
     parameters: tuple[str, ...] = field(init=False)
     """The segment arguments after `owner_no`, e.g. `("invoice_no",)`."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", OPERATIONS[self.operation_id].arguments[1:])
+        operation = OPERATIONS[self.operation_id]
+        object.__setattr__(self, "method", operation.method)
+        object.__setattr__(self, "path_template", operation.path_template)
+        object.__setattr__(self, "parameters", operation.arguments[1:])
 
 
 LIST_INVOICES = Endpoint(

@@ -39,7 +39,7 @@ from pipeline.fetch_spec import (
 )
 from tests.pipeline.conftest import ROOT, LoopbackServer, Route
 
-COMMITTED = ROOT / "spec" / "openapi.yaml"
+COMMITTED = ROOT / "spec" / "upstream.yaml"
 JS_YAML = ROOT / "node_modules" / ".bin" / "js-yaml"
 CONVERTER_PACKAGE = ROOT / "node_modules" / "swagger2openapi" / "package.json"
 MINIMAL: dict[str, Any] = {
@@ -136,10 +136,17 @@ def record_of(spec_dir: Path) -> dict[str, Any]:
     return record
 
 
-def snapshot_of(spec_dir: Path) -> dict[str, Any]:
-    """The snapshot in a spec directory, parsed."""
-    document: dict[str, Any] = load_yaml((spec_dir / "openapi.yaml").read_text(encoding="utf-8"))
+def snapshot_of(spec_dir: Path, name: str = "upstream.yaml") -> dict[str, Any]:
+    """The upstream snapshot (or another document) in a spec directory, parsed."""
+    document: dict[str, Any] = load_yaml((spec_dir / name).read_text(encoding="utf-8"))
     return document
+
+
+def use_neutral_overlay(spec_dir: Path) -> None:
+    """Give a spec directory an overlay that fits any document, for documents other than this API's."""
+    (spec_dir / "payex.overlay.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: neutral, version: '1'}\nactions:\n  - target: $.info\n    update: {}\n"
+    )
 
 
 def utc_today() -> str:
@@ -180,13 +187,15 @@ def test_openapi_json_over_http_writes_snapshot_and_record(http_server: Loopback
     days.add(utc_today())
 
     assert_success(result, "changed")
-    snapshot = (spec_dir / "openapi.yaml").read_bytes()
+    snapshot = (spec_dir / "upstream.yaml").read_bytes()
     record = record_of(spec_dir)
     assert record.pop("retrieved") in days
     assert record == {
         "source": url,
         "sha256": hashlib.sha256(body).hexdigest(),
         "snapshot_sha256": hashlib.sha256(snapshot).hexdigest(),
+        "overlay_sha256": hashlib.sha256((spec_dir / "payex.overlay.yaml").read_bytes()).hexdigest(),
+        "effective_sha256": hashlib.sha256((spec_dir / "openapi.yaml").read_bytes()).hexdigest(),
         "input_format": "json",
         "input_version": f"openapi {committed_document()['openapi']}",
         "converter": None,
@@ -195,15 +204,16 @@ def test_openapi_json_over_http_writes_snapshot_and_record(http_server: Loopback
     assert (spec_dir / "source.json").read_bytes() == render_record(record_of(spec_dir))
     assert snapshot_of(spec_dir) == committed_document()
     assert_valid_openapi_30(snapshot_of(spec_dir))
+    assert (spec_dir / "openapi.yaml").read_bytes() == (ROOT / "spec" / "openapi.yaml").read_bytes()
 
 
 def test_yaml_file_in_repo_from_environment_as_reconstruction(spec_dir: Path) -> None:
     (spec_dir / "source.json").unlink()
-    result = run_cli("--spec-dir", str(spec_dir), "--reconstruction", env={"PAYEX_SPEC_SOURCE": "spec/openapi.yaml"})
+    result = run_cli("--spec-dir", str(spec_dir), "--reconstruction", env={"PAYEX_SPEC_SOURCE": "spec/upstream.yaml"})
 
     assert_success(result, "changed")
     record = record_of(spec_dir)
-    assert record["source"] == "spec/openapi.yaml"
+    assert record["source"] == "spec/upstream.yaml"
     assert record["input_format"] == "yaml"
     assert record["origin"] == "reconstruction"
     assert record["note"] == RECONSTRUCTION_NOTE
@@ -225,6 +235,7 @@ def test_yaml_file_outside_repo_is_recorded_by_absolute_path(tmp_path: Path, spe
 
 def test_swagger2_over_http_is_converted_and_validates(http_server: LoopbackServer, spec_dir: Path) -> None:
     url = http_server.serve("/swagger.json", Route(as_json(SWAGGER2), headers={"Content-Type": "application/json"}))
+    use_neutral_overlay(spec_dir)
 
     result = run_cli(url, "--spec-dir", str(spec_dir))
 
@@ -565,15 +576,16 @@ def test_dump_snapshot_writes_multiline_text_as_literal_blocks() -> None:
 
 
 def test_write_snapshot_rewrites_only_the_record_when_only_the_source_changed(committed_spec_dir: Path) -> None:
-    snapshot_path = committed_spec_dir / "openapi.yaml"
-    mtime = snapshot_path.stat().st_mtime_ns
+    snapshot_path, effective_path = committed_spec_dir / "upstream.yaml", committed_spec_dir / "openapi.yaml"
+    mtimes = [path.stat().st_mtime_ns for path in (snapshot_path, effective_path)]
     record = {**PRIOR_RECORD, "sha256": "2" * 64}
+    documents = snapshot_path.read_bytes(), effective_path.read_bytes()
 
-    assert write_snapshot(committed_spec_dir, snapshot_path.read_bytes(), record) is True
+    assert write_snapshot(committed_spec_dir, documents[0], record, documents[1]) is True
     later = {**record, "retrieved": "2030-01-01"}
-    assert write_snapshot(committed_spec_dir, snapshot_path.read_bytes(), later) is False
+    assert write_snapshot(committed_spec_dir, documents[0], later, documents[1]) is False
 
-    assert snapshot_path.stat().st_mtime_ns == mtime
+    assert [path.stat().st_mtime_ns for path in (snapshot_path, effective_path)] == mtimes
     assert record_of(committed_spec_dir) == record
 
 
@@ -591,7 +603,7 @@ def test_write_snapshot_restores_the_snapshot_when_the_record_cannot_be_written(
     monkeypatch.setattr(os, "replace", replace_but_not_the_record)
 
     with pytest.raises(SpecFetchError, match=r"cannot write .*source\.json: Permission denied"):
-        write_snapshot(committed_spec_dir, b"openapi: 3.0.3\n", {**PRIOR_RECORD, "sha256": "2" * 64})
+        write_snapshot(committed_spec_dir, b"openapi: 3.0.3\n", {**PRIOR_RECORD, "sha256": "2" * 64}, b"openapi: 3.0.3\n")
 
     assert files_of(committed_spec_dir) == before
 
@@ -614,8 +626,8 @@ def test_build_record_for_a_reconstruction() -> None:
 
 
 def test_refreshing_a_hand_edited_snapshot_in_place_settles_after_one_run(spec_dir: Path) -> None:
-    snapshot = spec_dir / "openapi.yaml"
-    snapshot.write_text(snapshot.read_text().replace("description: Invoice number.\n", "description: Invoice no.\n"))
+    snapshot = spec_dir / "upstream.yaml"
+    snapshot.write_text(snapshot.read_text().replace("description: Invoice number\n", "description: Invoice no.\n"))
     edited = hashlib.sha256(snapshot.read_bytes()).hexdigest()
 
     assert_success(run_cli(str(snapshot), "--spec-dir", str(spec_dir), "--reconstruction"), "changed")
