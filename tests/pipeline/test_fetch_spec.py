@@ -602,8 +602,9 @@ def test_write_snapshot_restores_the_snapshot_when_the_record_cannot_be_written(
 
     monkeypatch.setattr(os, "replace", replace_but_not_the_record)
 
+    document = b"openapi: 3.0.3\n"
     with pytest.raises(SpecFetchError, match=r"cannot write .*source\.json: Permission denied"):
-        write_snapshot(committed_spec_dir, b"openapi: 3.0.3\n", {**PRIOR_RECORD, "sha256": "2" * 64}, b"openapi: 3.0.3\n")
+        write_snapshot(committed_spec_dir, document, {**PRIOR_RECORD, "sha256": "2" * 64}, document)
 
     assert files_of(committed_spec_dir) == before
 
