@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
@@ -23,6 +23,7 @@ __all__ = [
     "ERROR_STATUSES",
     "PROBLEM_STATUSES",
     "SUCCESS_STATUSES",
+    "Position",
     "Raw",
     "amount_texts",
     "arbitrary_bodies",
@@ -33,7 +34,9 @@ __all__ = [
     "huge_number_texts",
     "json_schema",
     "json_values",
+    "kind_of",
     "money_texts",
+    "nullable",
     "numbers_as_text",
     "problem_bodies",
     "raw_texts",
@@ -117,12 +120,29 @@ def closed(schema: Any) -> Any:
     return result
 
 
-def _kind(schema: Mapping[str, Any]) -> str:
-    """`date` for a date string, else the schema's JSON type."""
-    if schema.get("type") == "string" and schema.get("format") == "date":
-        return "date"
-    kind = schema.get("type", "any")
-    return kind if isinstance(kind, str) else "any"
+def _types(schema: Mapping[str, Any]) -> list[str]:
+    declared = schema.get("type", [])
+    return [declared] if isinstance(declared, str) else list(declared)
+
+
+def kind_of(schema: Mapping[str, Any]) -> str:
+    """`date` for a date string, else the schema's JSON type other than `null` (`any` if it declares none)."""
+    kinds = [kind for kind in _types(schema) if kind != "null"]
+    kind = kinds[0] if len(kinds) == 1 else "any"
+    return "date" if kind == "string" and schema.get("format") == "date" else kind
+
+
+def nullable(schema: Mapping[str, Any]) -> bool:
+    """Whether the schema takes `null` (OpenAPI's `nullable: true`, a type list here)."""
+    return "null" in _types(schema)
+
+
+class Position(NamedTuple):
+    """A declared member present in a body: where it is, its kind, and whether the spec lets it be null."""
+
+    path: Path
+    kind: str
+    nullable: bool
 
 
 money_texts = st.builds(
@@ -146,7 +166,7 @@ def numbers_as_text(draw: st.DrawFn, value: Any, schema: Any, texts: st.SearchSt
     """`value` with every number the schema declares replaced by a `Raw` number text drawn from `texts`."""
     if not isinstance(schema, dict):
         return value
-    kind = _kind(schema)
+    kind = kind_of(schema)
     if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
         return Raw(draw(texts))
     if kind == "object" and isinstance(value, dict):
@@ -180,16 +200,16 @@ def raw_texts(value: Any) -> list[str]:
     return []
 
 
-def declared_positions(value: Any, schema: Any, path: Path = ()) -> list[tuple[Path, str]]:
-    """Every declared member present in `value`, nested ones included, as (path, kind)."""
-    positions: list[tuple[Path, str]] = []
+def declared_positions(value: Any, schema: Any, path: Path = ()) -> list[Position]:
+    """Every declared member present in `value`, nested ones included."""
+    positions: list[Position] = []
     if not isinstance(schema, dict):
         return positions
-    kind = _kind(schema)
+    kind = kind_of(schema)
     if kind == "object" and isinstance(value, dict):
         for key, sub in schema.get("properties", {}).items():
             if key in value:
-                positions.append(((*path, key), _kind(sub)))
+                positions.append(Position((*path, key), kind_of(sub), nullable(sub)))
                 positions += declared_positions(value[key], sub, (*path, key))
     elif kind == "array" and isinstance(value, list):
         for index, item in enumerate(value):
@@ -236,9 +256,9 @@ _WRONG: Final[Mapping[str, st.SearchStrategy[Any]]] = {
 }
 
 
-def wrong_values(kind: str) -> st.SearchStrategy[Any]:
+def wrong_values(kind: str, *, takes_null: bool = False) -> st.SearchStrategy[Any]:
     """JSON values that do not fit a member of this kind (`string`, `date`, `number`, `array`, `object`)."""
-    return _WRONG[kind]
+    return _WRONG[kind].filter(lambda value: value is not None) if takes_null else _WRONG[kind]
 
 
 SUCCESS_STATUSES: Final = (200, 201, 202, 203, 206)

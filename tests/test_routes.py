@@ -38,6 +38,7 @@ from payex_billing_invoice_openapi.api.invoices import (
     list_invoices,
     list_subscription_recurring_products,
 )
+from tests._examples import resolve
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
 
@@ -160,10 +161,9 @@ def test_route_templates_are_the_spec_paths() -> None:
 
 def test_operation_parameters_are_the_spec_parameters() -> None:
     spec: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
-    components = spec["components"]["parameters"]
     for item in spec["paths"].values():
         operation = OPERATIONS[item["get"]["operationId"]]
-        names = tuple(components[ref["$ref"].rsplit("/", 1)[1]]["name"] for ref in item["get"]["parameters"])
+        names = tuple(resolve(spec, parameter)["name"] for parameter in item["get"]["parameters"])
         assert operation.parameters == names
         assert operation.method == "GET"
         assert operation.arguments == tuple(
