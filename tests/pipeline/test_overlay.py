@@ -153,22 +153,23 @@ def test_the_committed_effective_document_is_upstream_plus_overlay() -> None:
 
 
 def test_preparing_resolves_references_and_keeps_a_recursive_one() -> None:
-    document = {
+    node = {"type": "object", "properties": {"child": {"$ref": "#/components/schemas/Node"}}}
+    document: dict[str, Any] = {
         "paths": {"/a": {"parameters": [{"$ref": "#/components/parameters/id"}], "get": {"responses": {}}}},
         "components": {
             "parameters": {
                 "id": {"name": "id", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Node"}}
             },
-            "schemas": {"Node": {"type": "object", "properties": {"child": {"$ref": "#/components/schemas/Node"}}}},
+            "schemas": {"Node": node},
             "securitySchemes": {"Bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
     prepared = prepare(document)
     parameter = prepared["paths"]["/a"]["get"]["parameters"][0]
-    assert parameter["schema"] == {"type": "object", "properties": {"child": {"$ref": "#/components/schemas/Node"}}}
+    assert parameter["schema"] == node
     assert prepared["components"] == {
         "securitySchemes": {"Bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {"Node": document["components"]["schemas"]["Node"]},
+        "schemas": {"Node": node},
     }
 
 
