@@ -16,6 +16,7 @@ from tests.pipeline.conftest import ROOT
 
 __all__ = [
     "SAMPLE",
+    "as_openapi31",
     "as_swagger2",
     "media_types_reordered",
     "sample_document",
@@ -68,6 +69,24 @@ def media_types_reordered(document: dict[str, Any]) -> dict[str, Any]:
             content = response.get("content")
             if content and "application/json" in content:
                 response["content"] = {media: content[media] for media in order if media in content}
+    return changed
+
+
+def _openapi31_schema(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_openapi31_schema(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: _openapi31_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable") is True:
+        converted["type"] = [node["type"], "null"] if "type" in node else ["string", "object", "null"]
+    return converted
+
+
+def as_openapi31(document: dict[str, Any]) -> dict[str, Any]:
+    """The same document as OpenAPI 3.1 (ASP.NET's own generator): ``nullable`` as a type list."""
+    changed: dict[str, Any] = _openapi31_schema(document)
+    changed["openapi"] = "3.1.0"
     return changed
 
 

@@ -20,6 +20,7 @@ from pipeline.generate import generate
 from pipeline.overlay_alignment import overlay_alignment, spec_operation, spec_operations
 from tests.pipeline._swashbuckle import (
     SAMPLE,
+    as_openapi31,
     as_swagger2,
     media_types_reordered,
     sample_document,
@@ -179,6 +180,7 @@ def _kinds() -> dict[str, Callable[[], dict[str, Any]]]:
         "no operationIds": lambda: without_operation_ids(sample_document()),
         "other schema names": lambda: schemas_renamed(sample_document()),
         "text/json first": lambda: media_types_reordered(sample_document()),
+        "openapi 3.1": lambda: as_openapi31(schemas_renamed(sample_document())),
         "reconstruction, no operationIds, other names": lambda: schemas_renamed(without_operation_ids(UPSTREAM)),
     }
 
