@@ -298,3 +298,22 @@ def test_a_stale_action_fails_the_fetch_naming_it_and_writes_nothing(spec_dir: P
     assert result.stderr.startswith("fetch_spec: error: 3 overlay action(s) select nothing in the API document: ")
     assert "$.paths['/billing/invoice/v1/{ownerNo}/invoices/{invoiceNo}'].get (Get one invoice.)" in result.stderr
     assert {path.name: path.read_bytes() for path in spec_dir.iterdir()} == before
+
+
+def test_a_renamed_member_stales_the_actions_about_it_and_a_required_query_parameter_reaches_the_contract() -> None:
+    document = copy.deepcopy(UPSTREAM)
+    product = document["components"]["schemas"]["RecurringProduct"]["properties"]
+    product["price"] = product.pop("amount")
+    with pytest.raises(StaleOverlayError) as caught:
+        build_effective(document, OVERLAY)
+    assert [action.target.rsplit(".", 1)[-1] for action in caught.value.stale] == ["amount"]
+
+    document = copy.deepcopy(UPSTREAM)
+    operation = document["paths"]["/billing/invoice/v1/{ownerNo}/invoices"]["get"]
+    operation["parameters"].append(
+        {"name": "customerNo", "in": "query", "required": True, "schema": {"type": "string"}}
+    )
+    assert overlay_alignment(build_effective(document, OVERLAY)) == [
+        "operation GET /billing/invoice/v1/{ownerNo}/invoices: requires query parameter customerNo, "
+        "which the facade does not send"
+    ]
