@@ -23,6 +23,7 @@ __all__ = [
     "ERROR_STATUSES",
     "PROBLEM_STATUSES",
     "SUCCESS_STATUSES",
+    "WRONG_KINDS",
     "Position",
     "Raw",
     "amount_texts",
@@ -251,9 +252,19 @@ _WRONG: Final[Mapping[str, st.SearchStrategy[Any]]] = {
     | st.text(max_size=30).filter(lambda text: not _DATE.fullmatch(text))
     | _containers,
     "number": st.none() | st.booleans() | st.text(max_size=20) | _containers,
+    "integer": st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False).filter(lambda number: not number.is_integer())
+    | st.text(max_size=20)
+    | _containers,
+    "boolean": st.none() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | _containers,
     "array": _scalars | st.dictionaries(st.text(max_size=8), _scalars, max_size=3),
     "object": _scalars | st.lists(_scalars, max_size=3),
 }
+
+
+WRONG_KINDS: Final = frozenset(_WRONG)
+"""The kinds `wrong_values` has values for (a member of no declared type takes any value)."""
 
 
 def wrong_values(kind: str, *, takes_null: bool = False) -> st.SearchStrategy[Any]:

@@ -261,18 +261,22 @@ def _python_files(package: Path) -> list[str]:
     return sorted(str(path.relative_to(package)) for path in package.rglob("*.py"))
 
 
+PRODUCT_LISTS = (
+    "/billing/invoice/v1/{ownerNo}/invoices/{invoiceNo}/recurring-products",
+    "/billing/invoice/v1/{ownerNo}/invoices/{invoiceNo}/subscriptions/{subscriptionNo}/recurring-products",
+)
+
+
+def _product_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
+    """The recurring product of an operation's 200 body, in a prepared (reference-free) document."""
+    body: dict[str, Any] = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    product: dict[str, Any] = body["properties"]["items"]["items"]
+    return product
+
+
 def test_two_different_bodies_under_one_title_are_refused() -> None:
-    document = copy.deepcopy(UPSTREAM)
-    schemas = document["components"]["schemas"]
-    schemas["SubscriptionProduct"] = copy.deepcopy(schemas["RecurringProduct"])
-    schemas["SubscriptionProduct"]["properties"]["quantity"] = {"type": "integer"}
-    schemas["SubscriptionProductList"] = copy.deepcopy(schemas["RecurringProductList"])
-    schemas["SubscriptionProductList"]["properties"]["items"]["items"] = {
-        "$ref": "#/components/schemas/SubscriptionProduct"
-    }
-    path = "/billing/invoice/v1/{ownerNo}/invoices/{invoiceNo}/subscriptions/{subscriptionNo}/recurring-products"
-    for media in document["paths"][path]["get"]["responses"]["200"]["content"].values():
-        media["schema"] = {"$ref": "#/components/schemas/SubscriptionProductList"}
+    document = prepare(UPSTREAM)
+    _product_schema(document, PRODUCT_LISTS[1])["properties"]["unitCount"] = {"type": "integer"}
     with pytest.raises(EffectiveDocumentError, match="two different schemas are titled 'RecurringProduct'"):
         build_effective(document, OVERLAY)
 
@@ -301,9 +305,10 @@ def test_a_stale_action_fails_the_fetch_naming_it_and_writes_nothing(spec_dir: P
 
 
 def test_a_renamed_member_stales_the_actions_about_it_and_a_required_query_parameter_reaches_the_contract() -> None:
-    document = copy.deepcopy(UPSTREAM)
-    product = document["components"]["schemas"]["RecurringProduct"]["properties"]
-    product["price"] = product.pop("amount")
+    document = prepare(UPSTREAM)
+    for path in PRODUCT_LISTS:
+        product = _product_schema(document, path)["properties"]
+        product["price"] = product.pop("amount")
     with pytest.raises(StaleOverlayError) as caught:
         build_effective(document, OVERLAY)
     assert [action.target.rsplit(".", 1)[-1] for action in caught.value.stale] == ["amount"]
