@@ -29,7 +29,6 @@ __all__ = [
     "Action",
     "OverlayDocumentError",
     "OverlayResult",
-    "StaleAction",
     "StaleOverlayError",
     "apply_overlay",
     "read_actions",
@@ -49,7 +48,7 @@ class OverlayDocumentError(SpecFetchError):
 class StaleOverlayError(SpecFetchError):
     """Actions of the overlay select nothing in the document; ``stale`` lists every one of them."""
 
-    def __init__(self, stale: Sequence[StaleAction]) -> None:
+    def __init__(self, stale: Sequence[Action]) -> None:
         self.stale = tuple(stale)
         listed = "; ".join(str(action) for action in self.stale)
         super().__init__(f"{len(self.stale)} overlay action(s) select nothing in the API document: {listed}")
@@ -73,24 +72,12 @@ class Action:
 
 
 @dataclass(frozen=True)
-class StaleAction:
-    """An action whose target selected nothing."""
-
-    index: int
-    target: str
-    description: str
-
-    def __str__(self) -> str:
-        about = f" ({self.description})" if self.description else ""
-        return f"actions[{self.index}] {self.target}{about}"
-
-
-@dataclass(frozen=True)
 class OverlayResult:
     """The document with the overlay applied, the stale actions, and how many nodes each action changed."""
 
     document: Document
-    stale: tuple[StaleAction, ...]
+    stale: tuple[Action, ...]
+    """The actions whose target selected nothing."""
     matches: tuple[int, ...]
 
 
@@ -111,14 +98,14 @@ def read_actions(overlay: Mapping[str, Any]) -> list[Action]:
 def apply_overlay(document: Mapping[str, Any], overlay: Mapping[str, Any]) -> OverlayResult:
     """Apply every action of ``overlay`` to a deep copy of ``document``; stale actions are reported, not raised."""
     result: Document = copy.deepcopy(dict(document))
-    stale: list[StaleAction] = []
+    stale: list[Action] = []
     counts: list[int] = []
     for action in read_actions(overlay):
         locations = [tuple(match.parts) for match in _ENVIRONMENT.finditer(action.target, result)]
         counts.append(len(locations))
         if not locations:
             if not action.may_match_nothing:
-                stale.append(StaleAction(action.index, action.target, action.description))
+                stale.append(action)
             continue
         if action.remove:
             _remove_all(result, locations, action)
