@@ -221,12 +221,13 @@ def build_record(
     raw: RawSource,
     snapshot: Snapshot,
     *,
-    overlay: bytes = b"",
-    effective: bytes = b"",
+    overlay: bytes,
+    effective: bytes,
     reconstruction: bool = False,
     retrieved: date | None = None,
 ) -> dict[str, Any]:
-    """The source record committed next to the snapshot."""
+    """The source record committed next to the snapshot: where it came from, and the sha256 of the raw input, of
+    the snapshot, of the overlay and of the effective document."""
     record: dict[str, Any] = {
         "source": raw.source,
         "sha256": hashlib.sha256(raw.data).hexdigest(),

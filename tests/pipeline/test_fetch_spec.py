@@ -616,14 +616,24 @@ def test_convert_swagger2_without_node_modules_says_npm_ci(tmp_path: Path) -> No
 
 def test_build_record_for_a_reconstruction() -> None:
     snapshot = build_snapshot(COMMITTED.read_bytes())
-    raw = RawSource(COMMITTED.read_bytes(), "spec/openapi.yaml")
+    raw = RawSource(COMMITTED.read_bytes(), "spec/upstream.yaml")
+    overlay, effective = b"overlay: 1.0.0\n", b"openapi: 3.0.1\n"
 
-    record = build_record(raw, snapshot, reconstruction=True, retrieved=datetime(2026, 5, 20, tzinfo=UTC).date())
+    record = build_record(
+        raw,
+        snapshot,
+        overlay=overlay,
+        effective=effective,
+        reconstruction=True,
+        retrieved=datetime(2026, 5, 20, tzinfo=UTC).date(),
+    )
 
     assert record["origin"] == "reconstruction"
+    assert record["overlay_sha256"] == hashlib.sha256(overlay).hexdigest()
+    assert record["effective_sha256"] == hashlib.sha256(effective).hexdigest()
     assert record["note"] == RECONSTRUCTION_NOTE
     assert record["retrieved"] == "2026-05-20"
-    assert render_record(record).endswith(b'"source": "spec/openapi.yaml"\n}\n')
+    assert render_record(record).endswith(b'"source": "spec/upstream.yaml"\n}\n')
 
 
 def test_refreshing_a_hand_edited_snapshot_in_place_settles_after_one_run(spec_dir: Path) -> None:
