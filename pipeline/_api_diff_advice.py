@@ -88,6 +88,8 @@ def _removal_advice(finding: Finding, member: str, parameter: str) -> str:
 def _python_advice(finding: Finding) -> str:
     if finding.category == "generation":
         return "make NEW generate: fix the overlay's normalizations or the generator configuration, then rerun"
+    if finding.category == "attribute-nullable":
+        return "code reading these attributes must handle None (mypy --strict shows where), the facade included"
     return (
         "the generated package's API changed: update the facade's imports and calls of it "
         "(overlay/payex_billing_invoice) and tell users of the raw client"

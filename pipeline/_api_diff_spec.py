@@ -23,9 +23,11 @@ __all__ = [
     "HTTP_METHODS",
     "Operation",
     "child",
+    "collapse_media_types",
     "describe",
     "hint_renames",
     "lookup",
+    "media_free",
     "merge_findings",
     "operation_key",
     "operation_label",
@@ -178,7 +180,7 @@ def merge_findings(optic: Sequence[Finding], ours: Sequence[Finding]) -> list[Fi
     """
     typed = {place(f.pointer) for f in ours if f.category in _TYPE_CATEGORIES and f.pointer}
     merged = [f for f in optic if not (f.category == "type" and place(f.pointer) in typed)]
-    flagged = {(place(f.pointer), f.category): index for index, f in enumerate(merged) if f.breaking and f.pointer}
+    flagged = {(place(f.pointer), f.category): index for index, f in enumerate(merged) if f.pointer}
     for finding in ours:
         index = flagged.get((place(finding.pointer), finding.category))
         if index is None:
@@ -189,6 +191,46 @@ def merge_findings(optic: Sequence[Finding], ours: Sequence[Finding]) -> list[Fi
         extra = "; ".join(part for part in (finding.change, finding.detail) if part and part not in said)
         merged[index] = replace(current, detail="; ".join(part for part in (current.detail, extra) if part))
     return merged
+
+
+_MEDIA_TYPE = re.compile(
+    r"^(?P<head>(?:response \S+|request body)) (?P<media>\([^)]*\)|[^\s·]+/[^\s·]+)(?P<tail>( · .*)?)$"
+)
+
+
+def media_free(where: str) -> str:
+    """A place without its media type(s): ``response 200 text/json · `a``` → ``response 200 · `a```."""
+    match = _MEDIA_TYPE.match(where)
+    return f"{match['head']}{match['tail']}" if match else where
+
+
+def collapse_media_types(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding for the same change at the same place of several media types (Swashbuckle lists three for
+    one schema); its place names the media types when there are several."""
+    media: dict[tuple[Any, ...], list[str]] = {}
+    first: dict[tuple[Any, ...], Finding] = {}
+    for finding in findings:
+        key = (
+            finding.level,
+            finding.change,
+            finding.scope,
+            finding.category,
+            finding.breaking,
+            media_free(finding.where),
+        )
+        match = _MEDIA_TYPE.match(finding.where)
+        media.setdefault(key, []).append(match["media"] if match else "application/json")
+        first.setdefault(key, finding)
+    collapsed = []
+    for key, finding in first.items():
+        kinds = sorted(set(media[key]))
+        if len(kinds) > 1:
+            head, _, tail = key[-1].partition(" · ")
+            where = f"{head} ({', '.join(kinds)})" + (f" · {tail}" if tail else "")
+            collapsed.append(replace(finding, where=where))
+        else:
+            collapsed.append(finding)
+    return collapsed
 
 
 def hint_renames(findings: Sequence[Finding], old: Document, new: Document) -> list[Finding]:
@@ -452,6 +494,17 @@ def _schema_findings(old: Any, new: Any, pointer: str, direction: str, depth: in
                 pointer=property_pointer,
             )
         yield from _schema_findings(old_properties[name], new_properties[name], property_pointer, direction, depth + 1)
+    for name in sorted(set(new_properties) - set(old_properties)):
+        if not (name in new_required and not response):  # a new required request member: optic's rule says so
+            yield Finding(
+                "spec",
+                "property added",
+                "",
+                False,
+                "ours",
+                "property-added",
+                pointer=child(pointer, "properties", name),
+            )
     for keyword in ("items", "additionalProperties"):
         yield from _schema_findings(old.get(keyword), new.get(keyword), child(pointer, keyword), direction, depth + 1)
     for keyword in ("allOf", "oneOf", "anyOf"):

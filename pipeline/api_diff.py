@@ -63,7 +63,9 @@ from pipeline._api_diff_report import (
     render_summary,
 )
 from pipeline._api_diff_spec import (
+    collapse_media_types,
     hint_renames,
+    media_free,
     merge_findings,
     provenance_findings,
     resolve_refs,
@@ -285,7 +287,7 @@ def _spec_level(level: Level, output: OpticOutput, old: Document, new: Document)
     old_resolved, new_resolved = resolve_refs(old), resolve_refs(new)
     findings = merge_findings(optic_findings(output, old_resolved, new_resolved), spec_findings(old, new))
     findings = hint_renames(findings, old_resolved, new_resolved)
-    return [_at_level(finding, level) for finding in findings]
+    return collapse_media_types([_at_level(finding, level) for finding in findings])
 
 
 def _at_level(finding: Finding, level: Level) -> Finding:
@@ -299,7 +301,7 @@ def _without_repeats(findings: list[Finding]) -> list[Finding]:
 
 
 def _identity(finding: Finding) -> tuple[Any, ...]:
-    return finding.change, finding.where, finding.scope, finding.breaking, finding.category
+    return finding.change, media_free(finding.where), finding.scope, finding.breaking, finding.category
 
 
 def _stale_finding(action: StaleAction) -> Finding:

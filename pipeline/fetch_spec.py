@@ -212,7 +212,9 @@ def read_overlay(spec_dir: Path) -> Overlay:
 
 def build_effective_snapshot(snapshot: bytes, overlay: Overlay) -> bytes:
     """The effective document, dumped, that an upstream snapshot and the overlay make."""
-    return dump_snapshot(build_effective(load_yaml(snapshot.decode("utf-8"), "the upstream snapshot"), overlay.document))
+    return dump_snapshot(
+        build_effective(load_yaml(snapshot.decode("utf-8"), "the upstream snapshot"), overlay.document)
+    )
 
 
 def build_record(
