@@ -29,7 +29,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
         (r"^operation {OP}: path parameters ", "changed", "route template", "op"),
         (r"^operation {OP}: operationId ", "changed", "operationId", "op"),
         (
-            r"^operation {OP}: requires \w+ parameter (?P<name>\S+), which the facade does not send$",
+            r"^operation {OP}: requires \w+ parameter (?P<name>\S+), which the facade",
             "missing",
             "facade parameter",
             "name",

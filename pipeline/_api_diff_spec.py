@@ -207,17 +207,10 @@ def media_free(where: str) -> str:
 def collapse_media_types(findings: Sequence[Finding]) -> list[Finding]:
     """One finding for the same change at the same place of several media types (Swashbuckle lists three for
     one schema); its place names the media types when there are several."""
-    media: dict[tuple[Any, ...], list[str]] = {}
-    first: dict[tuple[Any, ...], Finding] = {}
+    media: dict[Finding, list[str]] = {}
+    first: dict[Finding, Finding] = {}
     for finding in findings:
-        key = (
-            finding.level,
-            finding.change,
-            finding.scope,
-            finding.category,
-            finding.breaking,
-            media_free(finding.where),
-        )
+        key = replace(finding, where=media_free(finding.where), pointer="")
         match = _MEDIA_TYPE.match(finding.where)
         media.setdefault(key, []).append(match["media"] if match else "application/json")
         first.setdefault(key, finding)
@@ -225,7 +218,7 @@ def collapse_media_types(findings: Sequence[Finding]) -> list[Finding]:
     for key, finding in first.items():
         kinds = sorted(set(media[key]))
         if len(kinds) > 1:
-            head, _, tail = key[-1].partition(" · ")
+            head, _, tail = key.where.partition(" · ")
             where = f"{head} ({', '.join(kinds)})" + (f" · {tail}" if tail else "")
             collapsed.append(replace(finding, where=where))
         else:
