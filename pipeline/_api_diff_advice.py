@@ -41,7 +41,7 @@ def _member(finding: Finding) -> str:
     return f"`{match[1]}`" if match and "·" in finding.where else "it"
 
 
-_SEND_PARAMETER = "every call must now send {parameter}: add it to the facade method's signature ({facade})"
+_SEND_PARAMETER = "every call must now send {parameter}: add it to the facade method's signature in {facade}"
 _SPEC_ADVICE = {
     "parameter-added-required": _SEND_PARAMETER,
     "parameter-made-required": _SEND_PARAMETER,

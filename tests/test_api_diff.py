@@ -190,7 +190,7 @@ def test_new_required_query_parameter_and_optional_parameter_made_required(diff:
     assert added["breaking"]
     assert required["breaking"]
     assert added["where"] == f"`GET {LIST}` · query parameter `from`"
-    assert "every call must now send the query parameter `from`" in added["action"]
+    assert "every call must now send the query parameter `from`: add it" in added["action"]
     assert not outcome.rows("spec", "ours"), "optic flags both; our checks add nothing"
     functions = "`api.invoices.list_invoices`: `asyncio`, `asyncio_detailed`, `sync`, `sync_detailed`"
     assert outcome.find("python", "parameter was added as required: `from_`")["where"] == functions
