@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline._api_diff_report import Finding
-from pipeline._api_diff_spec import HTTP_METHODS, describe, split
+from pipeline._api_diff_spec import HTTP_METHODS, describe, lookup, split, type_change
 
 __all__ = ["OPTIC_ENVIRONMENT", "OpticError", "OpticOutput", "optic_findings", "optic_version", "run_optic"]
 
@@ -31,6 +31,8 @@ OPTIC_ENVIRONMENT = {
 RESULTS_FILE = "ci-run-details.json"
 DEFAULT_TIMEOUT = 300.0
 _BOILERPLATE = " This is a breaking change."
+_OPTIC_TYPE_WORDING = ("not to be expanded", "not to be narrowed")
+"""How optic words a changed type; our own wording (``type changed: A → B``) replaces it."""
 _ENUM_PHRASES = (
     ("add enum option", "enum-added"),
     ("remove enum option", "enum-removed"),
@@ -182,13 +184,16 @@ def _failure(result: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str
     scope, where = describe(pointer, old if location.get("spec") == "before" else new)
     message = " ".join(str(result.get("error", "")).split()).removesuffix(_BOILERPLATE).removesuffix(".")
     rule = str(result.get("name", ""))
+    category = _category(rule, message, str(result.get("type", "")))
+    if category == "type" and any(wording in message for wording in _OPTIC_TYPE_WORDING):
+        message = type_change(lookup(old, pointer), lookup(new, pointer))
     return Finding(
         "spec",
         message or rule,
         where,
         int(result.get("severity", 2)) >= 2,
         "optic",
-        category=_category(rule, message, str(result.get("type", ""))),
+        category=category,
         scope=scope,
         pointer=pointer,
     )

@@ -8,29 +8,35 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pipeline._api_diff_report import Finding
+from pipeline._api_diff_spec import operation_key
 
 __all__ = ["classify", "facade_methods", "overlay_findings"]
 
+_OP = r"(?P<op>(?:[A-Z]+ )?\S+)"
+"""An operation as alignment messages name it: ``GET /a/{b}``, or an operationId in older messages."""
 _PATTERNS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
-    (re.compile(pattern), state, kind, name)
+    (re.compile(pattern.replace("{OP}", _OP)), state, kind, name)
     for pattern, state, kind, name in (
-        (r"^operation (?P<op>\S+) \(.*\) has no facade method in the overlay$", "missing", "facade method", "op"),
-        (
-            r"^overlay method (?P<name>\S+) calls (?P<op>\S+), which the spec lacks$",
-            "orphaned",
-            "facade method",
-            "name",
-        ),
+        (r"^operation {OP} \(.*\) has no facade method in the overlay$", "missing", "facade method", "op"),
+        (r"^overlay method (?P<name>\S+) calls {OP}, which the spec lacks$", "orphaned", "facade method", "name"),
         (
             r"^overlay route template '(?P<name>[^']*)' \(.*\) has no spec operation$",
             "orphaned",
             "route template",
             "name",
         ),
-        (r"^operation (?P<op>\S+): overlay route template ", "changed", "route template", "op"),
-        (r"^operation (?P<op>\S+): 200 schema .* overlay returns \w+ (?P<name>\S+)$", "changed", "model", "name"),
-        (r"^operation (?P<op>\S+): (?P<name>\w+\.\w+)", "changed", "facade method", "name"),
-        (r"^operation (?P<op>\S+) is \w+, the overlay only sends GET$", "changed", "facade method", "op"),
+        (r"^operation {OP}: overlay route template ", "changed", "route template", "op"),
+        (r"^operation {OP}: path parameters ", "changed", "route template", "op"),
+        (r"^operation {OP}: operationId ", "changed", "operationId", "op"),
+        (
+            r"^operation {OP}: requires \w+ parameter (?P<name>\S+), which the facade",
+            "missing",
+            "facade parameter",
+            "name",
+        ),
+        (r"^operation {OP}: 200 schema .* overlay returns \w+ (?P<name>\S+)$", "changed", "model", "name"),
+        (r"^operation {OP}: (?P<name>\w+\.\w+)", "changed", "facade method", "name"),
+        (r"^operation {OP} is \w+, the overlay only sends GET$", "changed", "facade method", "op"),
         (r"^(?P<name>\w+\.\w+) is public but stands for no spec operation$", "orphaned", "facade method", "name"),
         (r"^problem type (?P<name>\S+) \(HTTP .*\) has no exception class", "missing", "exception class", "name"),
         (r"^problem type (?P<code>\S+): (?P<name>\w+) ", "changed", "exception class", "name"),
@@ -65,13 +71,24 @@ def overlay_findings(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Fin
     return [*_findings(after - before, breaking=True), *_findings(before - after, breaking=False)]
 
 
-def facade_methods(operation_ids: Iterable[str]) -> list[str]:
-    """The facade methods that call the given operations."""
+def facade_methods(operations: Iterable[str]) -> list[str]:
+    """The facade methods that call the given operations, each named ``METHOD /path/{template}``.
+
+    The facade's endpoints are matched by method and path template (parameter names aside), never by
+    operationId.
+    """
     try:
         from payex_billing_invoice._operations import ENDPOINTS  # noqa: PLC0415 - imports the overlay
+        from payex_billing_invoice._routes import OPERATIONS  # noqa: PLC0415
     except Exception:
         return []
-    return sorted({ENDPOINTS[op].method_name for op in operation_ids if op in ENDPOINTS})
+    wanted = {operation_key(*label.split(" ", 1)) for label in operations if " " in label}
+    return sorted(
+        endpoint.method_name
+        for operation_id, endpoint in ENDPOINTS.items()
+        if operation_id in OPERATIONS
+        and operation_key(OPERATIONS[operation_id].method, OPERATIONS[operation_id].path_template) in wanted
+    )
 
 
 def _findings(messages: Counter[str], *, breaking: bool) -> list[Finding]:

@@ -168,7 +168,9 @@ def _changes(old: griffe.Object, new: griffe.Object) -> Iterator[Finding]:
 
 def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator[Finding]:
     before_type, after_type = _type_text(old.annotation), _type_text(new.annotation)
-    if before_type != after_type:
+    if before_type != after_type and _union(after_type) == _union(before_type) | {"None"}:
+        yield _finding("may now be None (its type gains `None`)", new, True, "ours", "attribute-nullable")
+    elif before_type != after_type:
         yield _finding(f"type changed: `{before_type}` → `{after_type}`", new, True, "ours", "attribute-type")
     if not (old.parent is not None and old.parent.is_module):
         return
@@ -185,6 +187,12 @@ def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator
         yield _finding(f"values removed: {', '.join(removed)}", new, True, "ours", "values-removed")
     if added:
         yield _finding(f"values added: {', '.join(added)}", new, False, "ours", "values-added")
+
+
+def _union(text: str) -> set[str]:
+    """The members of a union annotation as text (``A | None (alias 'x')`` → {A, None}, alias kept apart)."""
+    kind, _, alias = text.partition(" (alias ")
+    return {part.strip() for part in kind.split(" | ")} | ({f"alias {alias}"} if alias else set())
 
 
 def _text(value: Any) -> str:

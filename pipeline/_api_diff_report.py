@@ -7,20 +7,51 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Level = Literal["spec", "python", "overlay", "provenance"]
+Level = Literal["stale", "spec", "effective", "python", "overlay", "provenance"]
 
-LEVELS: tuple[Level, ...] = ("spec", "python", "overlay", "provenance")
+LEVELS: tuple[Level, ...] = ("stale", "spec", "effective", "python", "overlay", "provenance")
 LEVEL_TITLES: Mapping[Level, str] = {
-    "spec": "Spec",
+    "stale": "Stale overlay actions",
+    "spec": "Spec (upstream)",
+    "effective": "Spec (effective)",
     "python": "Python API",
     "overlay": "Overlay",
     "provenance": "Provenance",
+}
+LEVEL_HEADINGS: Mapping[Level, tuple[str, str]] = {
+    "stale": (
+        "## Stale overlay actions: what `spec/payex.overlay.yaml` knows that NEW no longer fits",
+        "Actions of the overlay whose target selects nothing in NEW's upstream document. The pipeline refuses "
+        "NEW until each one is updated or removed; the effective NEW below is made without them.",
+    ),
+    "spec": (
+        "## Spec, upstream level: what PayEx changed on the wire",
+        "OLD's upstream document against NEW's, as published (optic and our checks).",
+    ),
+    "effective": (
+        "## Spec, effective level: what the generators read",
+        "OLD's effective document (upstream + overlay) against NEW's; only what the upstream level does not "
+        "already say.",
+    ),
+    "python": (
+        "## Python API: the regenerated `payex_billing_invoice_openapi`",
+        "Both generators on OLD's and NEW's effective documents, the packages compared with griffe and our checks.",
+    ),
+    "overlay": (
+        "## Overlay: `payex_billing_invoice` against the effective NEW",
+        "",
+    ),
+    "provenance": (
+        "## Provenance: what is documented now",
+        "`x-payex-provenance` of OLD's and NEW's effective documents.",
+    ),
 }
 SOURCE_NOTES: Mapping[str, str] = {
     "optic": "`@useoptic/optic` diff and its breaking-change checks",
     "ours": "this project's checks (`pipeline/_api_diff_*.py`)",
     "griffe": "`griffe.find_breaking_changes` on the two regenerated packages",
     "overlay_alignment": "`pipeline.overlay_alignment` on OLD and on NEW",
+    "overlay": "`pipeline._overlay.apply_overlay` on NEW's upstream document",
 }
 
 
@@ -42,6 +73,8 @@ class Finding:
     pointer: str = ""
     detail: str = ""
     consequences: int = 0
+    action: str = ""
+    """What the upgrader must do about a breaking change (one line; see ``_api_diff_advice``)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,7 @@ class Row:
     pointers: tuple[str, ...]
     detail: str
     consequences: int
+    action: str = ""
 
     def location(self) -> str:
         """The scopes and the location within them, as one string."""
@@ -79,6 +113,10 @@ class Side:
     sha256: str
     input_version: str
     api_version: str
+    overlay: str = ""
+    """Where the overlay applied to it came from; empty when the document is taken as effective as it is."""
+    effective_sha256: str = ""
+    """The sha256 of the effective document, empty when it cannot be built."""
 
 
 @dataclass
@@ -90,6 +128,8 @@ class Report:
     rows: list[Row]
     affected_methods: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    level_notes: dict[str, str] = field(default_factory=dict)
+    """A note shown under one level's heading, e.g. why it was not compared."""
     tools: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -114,6 +154,7 @@ def group(findings: Iterable[Finding]) -> list[Row]:
             finding.source,
             finding.category,
             finding.detail,
+            finding.action,
         )
         merged.setdefault(key, []).append(finding)
     rows = [
@@ -128,6 +169,7 @@ def group(findings: Iterable[Finding]) -> list[Row]:
             pointers=tuple(sorted({f.pointer for f in members if f.pointer})),
             detail=first.detail,
             consequences=sum(f.consequences for f in members),
+            action=first.action,
         )
         for members in merged.values()
         for first in members[:1]
@@ -151,6 +193,8 @@ def render_summary(report: Report) -> str:
     """The verdict and one line per level: what `regenerate` prints."""
     lines = [_plain(verdict(report)), f"  {report.old.label} -> {report.new.label}"]
     for level in LEVELS:
+        if level == "stale" and not report.count(level):
+            continue
         lines.append(
             f"  {LEVEL_TITLES[level]}: {_count(report.count(level), 'change')}, {report.breaking(level)} breaking"
         )
@@ -170,21 +214,24 @@ def render_markdown(report: Report) -> str:
         f"| document | `{_cell(report.old.label)}` | `{_cell(report.new.label)}` |",
         f"| format | {report.old.input_version} | {report.new.input_version} |",
         f"| `info.version` | {_cell(report.old.api_version)} | {_cell(report.new.api_version)} |",
-        f"| normalized sha256 | `{report.old.sha256[:12]}` | `{report.new.sha256[:12]}` |",
+        f"| upstream sha256 (normalized) | `{report.old.sha256[:12]}` | `{report.new.sha256[:12]}` |",
+        f"| overlay | {_source(report.old.overlay)} | {_source(report.new.overlay)} |",
+        f"| effective sha256 | {_sha(report.old.effective_sha256)} | {_sha(report.new.effective_sha256)} |",
         "",
     ]
     lines.extend(f"> {note}\n" for note in report.notes)
-    headings = {
-        "spec": "## Spec: what changes on the wire",
-        "python": "## Python API: the regenerated `payex_billing_invoice_openapi`",
-        "overlay": "## Overlay: `payex_billing_invoice` against NEW",
-        "provenance": "## Provenance: what is documented now",
-    }
     for level in LEVELS:
-        lines += [headings[level], ""]
         rows = [row for row in report.rows if row.level == level]
+        if level == "stale" and not rows:
+            continue
+        heading, intro = LEVEL_HEADINGS[level]
+        lines += [heading, ""]
+        lines += [intro, ""] if intro else []
+        lines += [f"> {note}", ""] if (note := report.level_notes.get(level)) else []
         if level == "provenance":
             lines += _provenance_table(rows)
+        elif level == "stale":
+            lines += _stale_table(rows)
         else:
             lines += _table(rows)
         if level == "overlay" and report.affected_methods:
@@ -217,11 +264,13 @@ def render_json(report: Report) -> str:
                 "pointers": list(row.pointers),
                 "detail": row.detail,
                 "consequences": row.consequences,
+                "action": row.action,
             }
             for row in report.rows
         ],
         "affected_methods": report.affected_methods,
         "notes": report.notes,
+        "level_notes": report.level_notes,
         "tools": report.tools,
         "timings_s": {name: round(seconds, 2) for name, seconds in report.timings.items()},
     }
@@ -231,7 +280,7 @@ def render_json(report: Report) -> str:
 def _table(rows: Sequence[Row]) -> list[str]:
     if not rows:
         return ["No changes."]
-    lines = ["| change | where | breaking? | source |", "|---|---|---|---|"]
+    lines = ["| change | where | breaking? | what to do | source |", "|---|---|---|---|---|"]
     for row in rows:
         change = row.change
         if row.detail:
@@ -239,8 +288,22 @@ def _table(rows: Sequence[Row]) -> list[str]:
         if row.consequences:
             change += f" (and {row.consequences} consequent finding{'s' if row.consequences != 1 else ''})"
         mark = "❌ yes" if row.breaking else "no"
-        lines.append(f"| {_cell(change)} | {_cell(row.location())} | {mark} | {row.source} |")
+        lines.append(f"| {_cell(change)} | {_cell(row.location())} | {mark} | {_cell(row.action)} | {row.source} |")
     return lines
+
+
+def _stale_table(rows: Sequence[Row]) -> list[str]:
+    lines = ["| action | target | breaking? | what to do |", "|---|---|---|---|"]
+    lines += [f"| {_cell(row.change)} | {_cell(row.where)} | ❌ yes | {_cell(row.action)} |" for row in rows]
+    return lines
+
+
+def _source(label: str) -> str:
+    return f"`{_cell(label)}`" if label else "none (already effective)"
+
+
+def _sha(value: str) -> str:
+    return f"`{value[:12]}`" if value else "cannot be built"
 
 
 def _provenance_table(rows: Sequence[Row]) -> list[str]:

@@ -1,9 +1,13 @@
 """Our spec-level checks of the API diff, and the JSON-pointer helpers they share with the optic reader.
 
-They cover what optic misses (enum values, formats, nullability, renamed path parameters, problem types,
-servers, security, provenance) and re-check a few things optic flags. They compare the documents operation by
-operation with local ``$ref`` resolved, as optic does, so a finding of ours at the same place and of the same kind
-as one of optic's is merged into it as its detail.
+They cover what optic misses (enum values, formats, nullability, renamed path parameters, operationIds, problem
+types, servers, security, provenance) and re-check a few things optic flags. They compare the documents operation
+by operation with local ``$ref`` resolved, as optic does, so a finding of ours at the same place and of the same
+kind as one of optic's is merged into it as its detail.
+
+An operation is identified by its method and path template (``GET /billing/invoice/v1/{ownerNo}/invoices``),
+never by its operationId: upstream may name its operations differently, or not at all, from one document to
+the next; a changed operationId is a finding of its own.
 """
 
 from __future__ import annotations
@@ -19,15 +23,21 @@ __all__ = [
     "HTTP_METHODS",
     "Operation",
     "child",
+    "collapse_media_types",
     "describe",
     "hint_renames",
+    "lookup",
+    "media_free",
     "merge_findings",
+    "operation_key",
+    "operation_label",
     "operations",
     "place",
     "provenance_findings",
     "resolve_refs",
     "spec_findings",
     "split",
+    "type_change",
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -35,6 +45,7 @@ _TEMPLATE_PARAMETER = re.compile(r"\{([^}/]*)\}")
 _MAX_DEPTH = 64
 _FIELD_SUFFIXES = {"items": "[]", "additionalProperties": ".*"}
 _REJECT_UNKNOWN = "models generated from OLD reject values they do not know"
+_TYPE_CATEGORIES = frozenset({"type", "format", "nullable"})
 _SAID_BY_OPTIC = frozenset(
     {
         "new required parameter",
@@ -54,7 +65,23 @@ class Operation:
     path: str
     pointer: str
     operation_id: str
+    """The operationId, empty when the document gives none."""
     body: Mapping[str, Any]
+
+    @property
+    def label(self) -> str:
+        """How the report names the operation: its method and path template."""
+        return operation_label(self.method, self.path)
+
+
+def operation_key(method: str, path: str) -> tuple[str, str]:
+    """What two documents' operations are matched by: the method and the path with parameter names blanked."""
+    return method.lower(), _shape(path)
+
+
+def operation_label(method: str, path: str) -> str:
+    """``GET /a/{b}``: an operation's identity, whatever its operationId."""
+    return f"{method.upper()} {path}"
 
 
 def child(pointer: str, *tokens: str | int) -> str:
@@ -84,7 +111,7 @@ def resolve_refs(document: Document) -> dict[str, Any]:
         if isinstance(node, Mapping):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/"):
-                target = _lookup(document, ref[1:])
+                target = lookup(document, ref[1:])
                 if ref in open_refs or target is None:
                     return dict(node)
                 return walk(target, open_refs | {ref})
@@ -106,23 +133,24 @@ def operations(resolved: Document) -> dict[tuple[str, str], Operation]:
         for method in HTTP_METHODS:
             body = item.get(method)
             if isinstance(body, Mapping):
-                operation_id = str(body.get("operationId") or f"{method.upper()} {path}")
-                found[(method, _shape(path))] = Operation(
+                operation_id = str(body.get("operationId") or "")
+                found[operation_key(method, path)] = Operation(
                     method, path, child("", "paths", path, method), operation_id, body
                 )
     return found
 
 
 def describe(pointer: str, resolved: Document) -> tuple[str, str]:
-    """(scope, where) of a pointer: the operationId and a readable place inside it, e.g. ``response 200 · `a.b```."""
+    """(scope, where) of a pointer: the operation (method and path) and a readable place inside it, e.g.
+    ``response 200 · `a.b```."""
     tokens = split(pointer)
     if len(tokens) >= 3 and tokens[0] == "paths" and tokens[2] in HTTP_METHODS:
-        body = _lookup(resolved, child("", *tokens[:3]))
+        body = lookup(resolved, child("", *tokens[:3]))
         body = body if isinstance(body, Mapping) else {}
-        scope = str(body.get("operationId") or f"{tokens[2].upper()} {tokens[1]}")
+        scope = operation_label(tokens[2], tokens[1])
         rest = tokens[3:]
         if not rest:
-            return scope, f"{tokens[2].upper()} {tokens[1]}"
+            return scope, "operation"
         return scope, _describe_in_operation(rest, body)
     if len(tokens) >= 3 and tokens[:2] == ["components", "schemas"]:
         field = _field_path(tokens[3:])
@@ -145,18 +173,57 @@ def spec_findings(old: Document, new: Document) -> list[Finding]:
 
 
 def merge_findings(optic: Sequence[Finding], ours: Sequence[Finding]) -> list[Finding]:
-    """Optic's findings, plus ours; one of ours that optic also flags becomes the detail of optic's finding."""
-    merged = list(optic)
-    flagged = {(place(f.pointer), f.category): index for index, f in enumerate(merged) if f.breaking and f.pointer}
+    """Optic's findings, plus ours; one of ours that optic also flags becomes the detail of optic's finding.
+
+    Optic's type-change findings give way to ours at the same place: ours say what the type was and is
+    (optic says a property is "not to be expanded"), and whether a client breaks by it.
+    """
+    typed = {place(f.pointer) for f in ours if f.category in _TYPE_CATEGORIES and f.pointer}
+    merged = [f for f in optic if not (f.category == "type" and place(f.pointer) in typed)]
+    flagged = {(place(f.pointer), f.category): index for index, f in enumerate(merged) if f.pointer}
     for finding in ours:
         index = flagged.get((place(finding.pointer), finding.category))
         if index is None:
             merged.append(finding)
             continue
-        extra = "; ".join(part for part in (finding.change, finding.detail) if part and part not in _SAID_BY_OPTIC)
         current = merged[index]
+        said = {*_SAID_BY_OPTIC, current.change}
+        extra = "; ".join(part for part in (finding.change, finding.detail) if part and part not in said)
         merged[index] = replace(current, detail="; ".join(part for part in (current.detail, extra) if part))
     return merged
+
+
+_MEDIA_TYPE = re.compile(
+    r"^(?P<head>(?:response \S+|request body)) (?P<media>\([^)]*\)|[^\s·]+/[^\s·]+)(?P<tail>( · .*)?)$"
+)
+
+
+def media_free(where: str) -> str:
+    """A place without its media type(s): ``response 200 text/json · `a``` → ``response 200 · `a```."""
+    match = _MEDIA_TYPE.match(where)
+    return f"{match['head']}{match['tail']}" if match else where
+
+
+def collapse_media_types(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding for the same change at the same place of several media types (Swashbuckle lists three for
+    one schema); its place names the media types when there are several."""
+    media: dict[Finding, list[str]] = {}
+    first: dict[Finding, Finding] = {}
+    for finding in findings:
+        key = replace(finding, where=media_free(finding.where), pointer="")
+        match = _MEDIA_TYPE.match(finding.where)
+        media.setdefault(key, []).append(match["media"] if match else "application/json")
+        first.setdefault(key, finding)
+    collapsed = []
+    for key, finding in first.items():
+        kinds = sorted(set(media[key]))
+        if len(kinds) > 1:
+            head, _, tail = key.where.partition(" · ")
+            where = f"{head} ({', '.join(kinds)})" + (f" · {tail}" if tail else "")
+            collapsed.append(replace(finding, where=where))
+        else:
+            collapsed.append(finding)
+    return collapsed
 
 
 def hint_renames(findings: Sequence[Finding], old: Document, new: Document) -> list[Finding]:
@@ -174,13 +241,13 @@ def hint_renames(findings: Sequence[Finding], old: Document, new: Document) -> l
 
 def _rename_hint(finding: Finding, added: Mapping[str, list[str]], old: Document, new: Document) -> Finding:
     parent = finding.pointer.rpartition("/properties/")[0]
-    removed = _lookup(old, finding.pointer) if finding.category == "removed" and parent else None
+    removed = lookup(old, finding.pointer) if finding.category == "removed" and parent else None
     if not isinstance(removed, Mapping):
         return finding
     same_type = [
         pointer
         for pointer in added.get(place(parent), [])
-        if isinstance(_lookup(new, pointer), Mapping) and _type_text(_lookup(new, pointer)) == _type_text(removed)
+        if isinstance(lookup(new, pointer), Mapping) and _type_text(lookup(new, pointer)) == _type_text(removed)
     ]
     if len(same_type) != 1:
         return finding
@@ -199,11 +266,23 @@ def provenance_findings(old: Document, new: Document) -> list[Finding]:
     return found
 
 
+def type_change(old: Any, new: Any) -> str:
+    """``type changed: A → B`` of the schemas at one place, nullability included."""
+    return f"type changed: {_nullable_type_text(old)} → {_nullable_type_text(new)}"
+
+
+def _nullable_type_text(schema: Any) -> str:
+    if not isinstance(schema, Mapping):
+        return "absent"
+    return _type_text(schema) + (" | null" if schema.get("nullable") is True else "")
+
+
 def _shape(path: str) -> str:
     return _TEMPLATE_PARAMETER.sub("{}", path)
 
 
-def _lookup(document: Any, pointer: str) -> Any:
+def lookup(document: Any, pointer: str) -> Any:
+    """The node a JSON pointer reaches in a document, None when it reaches nothing."""
     node = document
     for token in split(pointer):
         if isinstance(node, Mapping) and token in node:
@@ -262,7 +341,19 @@ def _with_place(finding: Finding, resolved: Document) -> Finding:
 
 
 def _operation_findings(old: Operation, new: Operation) -> Iterator[Finding]:
-    scope = new.operation_id
+    scope = new.label
+    if old.operation_id != new.operation_id:
+        yield Finding(
+            "spec",
+            f"operationId changed: {old.operation_id or '(none)'} → {new.operation_id or '(none)'}",
+            "operationId",
+            False,
+            "ours",
+            category="operation-id",
+            scope=scope,
+            pointer=child(new.pointer, "operationId"),
+            detail="the same operation on the wire; generated names follow the effective operationId",
+        )
     old_names, new_names = _TEMPLATE_PARAMETER.findall(old.path), _TEMPLATE_PARAMETER.findall(new.path)
     for old_name, new_name in zip(old_names, new_names, strict=True):
         if old_name != new_name:
@@ -367,14 +458,17 @@ def _schema_findings(old: Any, new: Any, pointer: str, direction: str, depth: in
         )
     if bool(old.get("nullable")) != bool(new.get("nullable")):
         now_nullable = bool(new.get("nullable"))
+        # A response member that may now be null is a wider answer, not a broken one at this level: the Python
+        # level says whether the generated types change. A request member that may no longer be null breaks.
         yield Finding(
             "spec",
             "may now be null" if now_nullable else "may no longer be null",
             "",
-            now_nullable == response,
+            not now_nullable and not response,
             "ours",
             "nullable",
             pointer=pointer,
+            detail="code reading it must cope with null" if now_nullable and response else "",
         )
     yield from _enum_findings(old.get("enum"), new.get("enum"), pointer, response)
     old_required, new_required = _string_set(old.get("required")), _string_set(new.get("required"))
@@ -393,6 +487,17 @@ def _schema_findings(old: Any, new: Any, pointer: str, direction: str, depth: in
                 pointer=property_pointer,
             )
         yield from _schema_findings(old_properties[name], new_properties[name], property_pointer, direction, depth + 1)
+    for name in sorted(set(new_properties) - set(old_properties)):
+        if not (name in new_required and not response):  # a new required request member: optic's rule says so
+            yield Finding(
+                "spec",
+                "property added",
+                "",
+                False,
+                "ours",
+                "property-added",
+                pointer=child(pointer, "properties", name),
+            )
     for keyword in ("items", "additionalProperties"):
         yield from _schema_findings(old.get(keyword), new.get(keyword), child(pointer, keyword), direction, depth + 1)
     for keyword in ("allOf", "oneOf", "anyOf"):
@@ -547,7 +652,7 @@ def _security_findings(
             continue
         before = _requirements(old_body.get("security", old.get("security")))
         after = _requirements(new_body.get("security", new.get("security")))
-        yield from _requirement_change(before, after, new_operations[key].operation_id, new_operations[key].pointer)
+        yield from _requirement_change(before, after, new_operations[key].label, new_operations[key].pointer)
     old_schemes = (old.get("components") or {}).get("securitySchemes") or {}
     new_schemes = (new.get("components") or {}).get("securitySchemes") or {}
     for name in sorted(set(old_schemes) | set(new_schemes)):
@@ -609,7 +714,7 @@ def _provenance_marks(document: Document) -> dict[str, str | None]:
     for url, server in zip(_server_urls(document), document.get("servers") or [], strict=False):
         mark(f"server `{url}`", server)
     for operation in operations(document).values():
-        mark(f"operation `{operation.operation_id}`", operation.body)
+        mark(f"operation `{operation.label}`", operation.body)
     components = document.get("components") or {}
     for name, schema in (components.get("schemas") or {}).items():
         mark(f"schema `{name}`", schema)

@@ -28,6 +28,10 @@ from pipeline.generate import main as generate_main
 from tests._prism import ROOT
 
 SPEC_PATH = ROOT / "spec" / "openapi.yaml"
+UPSTREAM_PATH = ROOT / "spec" / "upstream.yaml"
+OVERLAY_PATH = ROOT / "spec" / "payex.overlay.yaml"
+SAMPLE = ROOT.parent / "shared" / "reference" / "upstream-sample" / "swashbuckle-sample-oas3.json"
+RECURRING = ("/recurring-products", "/subscriptions/{subscriptionNo}/recurring-products")
 LIST = "/billing/invoice/v1/{ownerNo}/invoices"
 INVOICE = "/billing/invoice/v1/{ownerNo}/invoices/{invoiceNo}"
 SUBSCRIPTION = "/billing/invoice/v1/{ownerNo}/invoices/{invoiceNo}/subscriptions/{subscriptionNo}"
@@ -49,6 +53,10 @@ class Outcome:
             for row in self.report["findings"]
             if row["level"] == level and (source is None or row["source"] == source)
         ]
+
+    def breaking_total(self) -> int:
+        """How many rows break, over every level."""
+        return int(self.report["breaking"])
 
     def find(self, level: str, text: str, *, source: str | None = None) -> dict[str, Any]:
         """The one finding of a level whose change contains ``text``."""
@@ -140,12 +148,12 @@ def test_removed_operation(diff: Diff, base: Document) -> None:
     assert outcome.code == 1
     removal = outcome.find("spec", "cannot remove an operation", source="optic")
     assert removal["breaking"]
-    assert removal["scopes"] == ["getInvoiceSubscription"]
+    assert removal["scopes"] == [f"GET {SUBSCRIPTION}"]
     assert removal["consequences"] > 0
     assert len(outcome.rows("spec")) == 1
     module = outcome.find("python", "module removed", source="griffe")
     assert module["where"] == "`api.invoices`: `get_invoice_subscription`"
-    orphaned = outcome.find("overlay", "get_subscription calls getInvoiceSubscription")
+    orphaned = outcome.find("overlay", "get_subscription calls ")
     assert orphaned["breaking"]
     assert orphaned["category"] == "orphaned"
     assert "get_subscription" in outcome.report["affected_methods"]
@@ -181,7 +189,8 @@ def test_new_required_query_parameter_and_optional_parameter_made_required(diff:
     required = outcome.find("spec", "cannot make optional query parameter 'limit' required", source="optic")
     assert added["breaking"]
     assert required["breaking"]
-    assert added["where"] == "`listInvoices` · query parameter `from`"
+    assert added["where"] == f"`GET {LIST}` · query parameter `from`"
+    assert "every call must now send the query parameter `from`: add it" in added["action"]
     assert not outcome.rows("spec", "ours"), "optic flags both; our checks add nothing"
     functions = "`api.invoices.list_invoices`: `asyncio`, `asyncio_detailed`, `sync`, `sync_detailed`"
     assert outcome.find("python", "parameter was added as required: `from_`")["where"] == functions
@@ -199,13 +208,14 @@ def test_response_property_removed_and_type_and_format_changed(diff: Diff, base:
     outcome = diff(base, new)
     assert outcome.code == 1
     removed = outcome.find("spec", "cannot remove response property 'invoiceDate'", source="optic")
-    assert removed["where"] == "`getInvoice` · response 200 · `invoiceDate`"
-    type_change = outcome.find("spec", "'invoiceAmount' not to be expanded", source="optic")
+    assert removed["where"] == f"`GET {INVOICE}` · response 200 · `invoiceDate`"
+    assert removed["action"].startswith("a response member is gone: code reading `invoiceDate` breaks")
+    assert not [row for row in outcome.report["findings"] if "not to be expanded" in row["change"]]
+    type_change = outcome.find("spec", "type changed: number (double) → string")
     assert type_change["breaking"]
-    assert type_change["detail"] == "type changed: number (double) → string"
     format_change = outcome.find("spec", "type changed: string (date) → string (date-time)", source="ours")
     assert format_change["breaking"]
-    assert format_change["where"] == "`listInvoices` · response 200 · `items[].invoiceDate`"
+    assert format_change["where"] == f"`GET {LIST}` · response 200 · `items[].invoiceDate`"
     removed_attributes = {p for row in outcome.rows("python", "griffe") for p in row["pointers"]}
     assert {"models.invoice.Invoice.invoice_date", "strict_models.Invoice.invoice_date"} <= removed_attributes
     amount = outcome.find("python", "type changed: `float | Unset` → `str | Unset`", source="ours")
@@ -217,7 +227,7 @@ def test_realistic_upstream_document(diff: Diff, base: Document) -> None:
     outcome = diff(base, upstream_example(base))
     assert outcome.code == 1
     removed = outcome.find("spec", "cannot remove response property 'productNo'", source="optic")
-    assert removed["scopes"] == ["listInvoiceRecurringProducts", "listSubscriptionRecurringProducts"]
+    assert removed["scopes"] == [f"GET {INVOICE}/recurring-products", f"GET {SUBSCRIPTION}/recurring-products"]
     assert removed["detail"] == "`productCode` is added beside it with the same type: renamed?"
     assert not outcome.find("spec", "now restricted to enum 'SEK', 'NOK', 'DKK', 'EUR'", source="ours")["breaking"]
     assert outcome.find("python", "type changed: `str | Unset` → `RecurringProductCurrency | Unset`")["breaking"]
@@ -232,7 +242,7 @@ def test_enum_value_removed_and_added(diff: Diff, base: Document) -> None:
     assert outcome.code == 1
     removed = outcome.find("spec", "enum values removed: 'DKK'", source="ours")
     assert removed["breaking"]
-    assert removed["scopes"] == ["listInvoiceRecurringProducts", "listSubscriptionRecurringProducts"]
+    assert removed["scopes"] == [f"GET {INVOICE}/recurring-products", f"GET {SUBSCRIPTION}/recurring-products"]
     assert removed["where"].endswith("response 200 · `items[].currency`")
     added = outcome.find("spec", "cannot add enum option 'GBP'", source="optic")
     assert added["breaking"]
@@ -253,7 +263,7 @@ def test_new_problem_type_without_exception_class(diff: Diff, base: Document) ->
     added = outcome.find("spec", "problem type added", source="ours")
     assert not added["breaking"]
     assert added["where"] == "`invoice-locked` (HTTP 409)"
-    assert outcome.find("spec", "may now answer problem type `invoice-locked`")["scopes"] == ["getInvoice"]
+    assert outcome.find("spec", "may now answer problem type `invoice-locked`")["scopes"] == [f"GET {INVOICE}"]
     missing = outcome.find("overlay", "problem type invoice-locked (HTTP 409) has no exception class")
     assert missing["breaking"]
     assert missing["where"] == "exception class for `invoice-locked`"
@@ -272,25 +282,28 @@ def test_path_parameter_renamed(diff: Diff, base: Document) -> None:
     assert [row["change"] for row in outcome.rows("spec")] == [renamed["change"]]
     assert outcome.find("python", "parameter was removed: `invoice_no`", source="griffe")["breaking"]
     assert outcome.find("python", "parameter was added as required: `invoice_id`", source="griffe")["breaking"]
-    route = outcome.find("overlay", "overlay route template")
-    assert route["breaking"]
-    assert route["where"] == "route template `getInvoice`"
+    # The facade's binding of that operation no longer fits (the wording is overlay_alignment's).
+    bindings = [row for row in outcome.rows("overlay") if row["where"].startswith(("route template", "facade"))]
+    assert bindings
+    assert all(row["breaking"] and row["action"] for row in bindings)
 
 
 def test_old_as_a_git_ref_in_a_subprocess(tmp_path: Path, generation_cache: Path) -> None:
     head = subprocess.run(["git", "show", "HEAD:spec/openapi.yaml"], cwd=ROOT, capture_output=True, check=True)
     new_path = _write(tmp_path / "new.yaml", _without_subscription(load_yaml(head.stdout.decode())))
     markdown, report = tmp_path / "diff.md", tmp_path / "diff.json"
-    command = [sys.executable, "-m", "pipeline.api_diff", "HEAD", str(new_path), "--warn-only", "--summary"]
+    command = [sys.executable, "-m", "pipeline.api_diff", "HEAD:spec/openapi.yaml", str(new_path), "--warn-only"]
+    command += ["--summary"]
     command += ["--markdown", str(markdown), "--json", str(report), "--cache-dir", str(generation_cache)]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     data = json.loads(report.read_text())
     assert data["old"]["label"] == "HEAD:spec/openapi.yaml"
+    assert data["old"]["overlay"] == ""
     assert data["counts"]["spec"] == {"changes": 1, "breaking": 1}
-    assert result.stdout.startswith(f"❌ {data['breaking']} breaking changes (Spec 1 · Python API ")
-    assert "  Spec: 1 change, 1 breaking\n" in result.stdout
-    assert markdown.read_text().startswith(f"❌ **{data['breaking']} breaking changes** (Spec 1 · ")
+    assert result.stdout.startswith(f"❌ {data['breaking']} breaking changes (Spec (upstream) 1 · Python API ")
+    assert "  Spec (upstream): 1 change, 1 breaking\n" in result.stdout
+    assert markdown.read_text().startswith(f"❌ **{data['breaking']} breaking changes** (Spec (upstream) 1 · ")
 
 
 def test_swagger2_document_is_converted(tmp_path: Path) -> None:
@@ -344,7 +357,10 @@ UNREADABLE = {
 @pytest.mark.parametrize(
     ("pair", "reason"),
     [
-        (("missing.yaml", ""), "OLD: 'missing.yaml' is neither a file nor a git ref with spec/openapi.yaml (git: "),
+        (
+            ("missing.yaml", ""),
+            "OLD: 'missing.yaml' is neither a file nor a git ref with spec/upstream.yaml or spec/openapi.yaml (git: ",
+        ),
         (("no-such-ref~3", ""), "OLD: 'no-such-ref~3' is neither a file nor a git ref"),
         (("", "broken.yaml"), "NEW: invalid YAML in"),
         (("", "page.html"), "NEW: "),
@@ -445,7 +461,7 @@ def test_provenance_of_an_unmarked_document(base: Document) -> None:
         return [strip(value) for value in node] if isinstance(node, list) else node
 
     changes = {(f.where, f.change) for f in provenance_findings(base, strip(base))}
-    assert ("operation `getInvoiceSubscription`", "inferred → unmarked") in changes
+    assert (f"operation `GET {SUBSCRIPTION}`", "inferred → unmarked") in changes
     assert ("schema `RecurringProduct`", "inferred → unmarked") in changes
     assert all("documented" not in change for _, change in changes)
 
@@ -454,11 +470,11 @@ def test_describe_reads_pointers(base: Document) -> None:
     resolved = resolve_refs(base)
     pointer = "/paths/" + LIST.replace("/", "~1") + "/get/responses/200/content/application~1json/schema"
     assert describe(pointer + "/properties/items/items/properties/invoiceNo", resolved) == (
-        "listInvoices",
+        f"GET {LIST}",
         "response 200 · `items[].invoiceNo`",
     )
     assert describe("/paths/" + LIST.replace("/", "~1") + "/get/parameters/0", resolved) == (
-        "listInvoices",
+        f"GET {LIST}",
         "path parameter `ownerNo`",
     )
 
@@ -496,6 +512,19 @@ def test_describe_reads_pointers(base: Document) -> None:
             "exception class InvoiceNotFound maps problem type invoice-not-found, which the spec lacks",
             ("orphaned", "exception class", "InvoiceNotFound"),
         ),
+        (
+            f"operation GET {LIST} (no operationId) has no facade method in the overlay",
+            ("missing", "facade method", f"GET {LIST}"),
+        ),
+        (
+            f"overlay method list_invoices calls GET {LIST}, which the spec lacks",
+            ("orphaned", "facade method", "list_invoices"),
+        ),
+        (
+            f"operation GET {LIST}: requires query parameter customerNo, which the facade does not send",
+            ("missing", "facade parameter", "customerNo"),
+        ),
+        (f"operation GET {LIST}: operationId 'GetInvoices', but ...", ("changed", "operationId", f"GET {LIST}")),
         ("something new", ("changed", "overlay", "")),
     ],
 )
@@ -524,9 +553,9 @@ def test_markdown_reads_verdict_first_then_a_table_per_level() -> None:
     report = Report(side, side, group(findings), affected_methods=["get_x"])
     markdown = render_markdown(report)
     lines = markdown.splitlines()
-    assert lines[0] == "❌ **3 breaking changes** (Spec 2 · Python API 1) and 1 other change."
-    assert "| enum values removed: 'A' | `getX`, `getY` · response 200 · `a` | ❌ yes | ours |" in lines
-    assert "| module removed | `api`: `get_x` | ❌ yes | griffe |" in lines
+    assert lines[0] == "❌ **3 breaking changes** (Spec (upstream) 2 · Python API 1) and 1 other change."
+    assert "| enum values removed: 'A' | `getX`, `getY` · response 200 · `a` | ❌ yes |  | ours |" in lines
+    assert "| module removed | `api`: `get_x` | ❌ yes |  | griffe |" in lines
     assert markdown.index("## Spec") < markdown.index("## Python API") < markdown.index("## Overlay")
     assert markdown.index("## Overlay") < markdown.index("## Provenance")
     assert "Facade methods whose operation has a breaking spec change: `get_x`." in lines
@@ -551,3 +580,161 @@ def test_generation_failure_names_the_reason(tmp_path: Path, base: Document) -> 
 def test_generate_command_line_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert generate_main([]) == 2
     assert "usage: python -m pipeline.generate SPEC OUT_ROOT" in capsys.readouterr().err
+
+
+# Upstream documents: the committed spec/upstream.yaml and variants of it, with the working tree's overlay.
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Document:
+    """The committed upstream document."""
+    document: Document = load_yaml(UPSTREAM_PATH.read_text())
+    return document
+
+
+def breaking_upstream(document: Document) -> Document:
+    """A recurring product's `amount` renamed `price`, and a required `customerNo` query parameter on the list."""
+    changed = copy.deepcopy(document)
+    properties = changed["components"]["schemas"]["RecurringProduct"]["properties"]
+    properties["price"] = properties.pop("amount")
+    parameter = {"name": "customerNo", "in": "query", "required": True, "schema": {"type": "string"}}
+    changed["paths"][LIST]["get"]["parameters"].append(parameter)
+    return changed
+
+
+def test_real_breaking_change_of_an_upstream_document(diff: Diff, upstream: Document) -> None:
+    outcome = diff(upstream, breaking_upstream(upstream))
+    assert outcome.code == 1
+    assert outcome.report["old"]["overlay"] == outcome.report["new"]["overlay"] == "spec/payex.overlay.yaml"
+    removed = outcome.find("spec", "cannot remove response property 'amount'", source="optic")
+    assert removed["breaking"]
+    assert removed["scopes"] == [f"GET {INVOICE}{suffix}" for suffix in RECURRING]
+    assert removed["detail"] == "`price` is added beside it with the same type: renamed?"
+    assert removed["action"] == (
+        "a response member is gone: code reading `items[].amount` breaks; rename it in the overlay's targets and in "
+        "the facade (overlay/payex_billing_invoice: _operations.py, _models.py, _lines.py)"
+    )
+    required = outcome.find("spec", "cannot add required query parameter customerNo", source="optic")
+    assert required["breaking"]
+    assert required["where"] == f"`GET {LIST}` · query parameter `customerNo`"
+    stale = outcome.rows("stale")
+    assert stale
+    assert all(row["breaking"] and row["action"].startswith("update or remove this overlay action") for row in stale)
+    assert any(row["where"].endswith(".properties.amount`") for row in stale)
+    assert "## Stale overlay actions" in outcome.markdown
+    assert not outcome.rows("effective", "optic") or all(
+        "amount" not in row["change"] for row in outcome.rows("effective")
+    ), "the effective level does not repeat the upstream level's rows"
+    python = {p for row in outcome.rows("python") for p in row["pointers"]}
+    assert "models.recurring_product.RecurringProduct.amount" in python
+    assert "list_invoices" in outcome.report["affected_methods"]
+    assert all(row["action"] for row in outcome.report["findings"] if row["breaking"]), "every breaking row says"
+
+
+def test_head_against_a_breaking_document_in_a_subprocess(
+    tmp_path: Path, upstream: Document, generation_cache: Path
+) -> None:
+    document = _write(tmp_path / "breaking.yaml", breaking_upstream(upstream))
+    command = [sys.executable, "-m", "pipeline.api_diff", "HEAD", str(document), "--cache-dir", str(generation_cache)]
+    command += ["--markdown", str(tmp_path / "r.md"), "--json", str(tmp_path / "r.json")]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 1, result.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["old"]["label"] == "HEAD:spec/upstream.yaml"
+    assert data["old"]["overlay"] == "HEAD:spec/payex.overlay.yaml"
+    assert "cannot remove response property 'amount'" in result.stdout
+    assert "cannot add required query parameter customerNo" in result.stdout
+
+
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="the shared Swashbuckle sample is not on this machine")
+def test_swashbuckle_sample_matches_operations_by_method_and_path(diff: Diff, upstream: Document) -> None:
+    sample = json.loads(SAMPLE.read_text())
+    outcome = diff(upstream, sample)
+    rows = outcome.report["findings"]
+    assert not [row for row in rows if row["level"] in ("spec", "effective") and row["breaking"]]
+    assert not outcome.rows("overlay"), "the same six operations, bound by method and path"
+    assert not outcome.rows("stale")
+    assert not [row for row in rows if "not to be expanded" in row["change"]]
+    assert not [row for row in rows if row["category"] in ("operation-added", "operation-removed")]
+    renamed = [row for row in outcome.rows("spec") if row["category"] == "operation-id"]
+    assert len(renamed) == 6
+    assert not any(row["breaking"] for row in renamed)
+    assert f"`GET {LIST}` · operationId" in {row["where"] for row in renamed}
+    assert {row["change"] for row in outcome.rows("spec") if row["category"] == "nullable"} == {"may now be null"}
+    added = {row["where"] for row in outcome.rows("spec") if row["change"] == "property added"}
+    assert any(where.endswith("`items[].quantity`") for where in added)
+    assert len(outcome.rows("spec")) < 60
+    assert outcome.breaking_total() == outcome.report["counts"]["python"]["breaking"] < 30
+
+
+def test_effective_document_the_generators_refuse_is_one_row(diff: Diff, base: Document) -> None:
+    pdf = {
+        "get": {
+            "operationId": "getInvoicePdf",
+            "parameters": base["paths"][INVOICE]["get"]["parameters"],
+            "responses": {
+                "200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string"}}}}
+            },
+        }
+    }
+    refused = copy.deepcopy(base)
+    refused["paths"][INVOICE + "/pdf"] = pdf
+    outcome = diff(base, refused)
+    assert outcome.code == 1
+    generation = outcome.find("python", "NEW cannot be generated: openapi-python-client failed")
+    assert generation["breaking"]
+    assert len(outcome.rows("python")) == 1
+    assert " at 0x" not in generation["change"], "object addresses are stripped: the same refusal, the same words"
+    assert not outcome.rows("overlay")
+    assert "Not compared: NEW cannot be generated" in outcome.markdown
+    also_refused = _with_limit(refused, required=False)
+    both = diff(refused, also_refused)
+    assert not both.rows("python")
+    assert any("not comparable" in note for note in both.report["notes"])
+    assert both.code == 0, "the same refusal on both sides does not decide the verdict"
+
+
+def test_operation_id_change_is_a_row_of_its_own(upstream: Document) -> None:
+    named = copy.deepcopy(upstream)
+    named["paths"][LIST]["get"]["operationId"] = "GetInvoices"
+    renamed = copy.deepcopy(named)
+    renamed["paths"][LIST]["get"]["operationId"] = "Invoices_GetInvoices"
+    for old, new, text in (
+        (upstream, named, "operationId changed: (none) → GetInvoices"),
+        (named, renamed, "operationId changed: GetInvoices → Invoices_GetInvoices"),
+    ):
+        findings = spec_findings(old, new)
+        assert [(f.change, f.scope, f.breaking) for f in findings] == [(text, f"GET {LIST}", False)]
+
+
+def test_git_ref_is_upstream_and_its_overlay(tmp_path: Path) -> None:
+    head = api_diff.read_input("HEAD", "OLD")
+    assert head.label == "HEAD:spec/upstream.yaml"
+    assert head.overlay == "HEAD:spec/payex.overlay.yaml"
+    committed = subprocess.run(["git", "show", "HEAD:spec/openapi.yaml"], cwd=ROOT, capture_output=True, check=True)
+    assert head.effective is not None
+    assert head.effective.snapshot == committed.stdout
+    assert not head.stale
+    before_split = api_diff.read_input("6421b13~1", "OLD")
+    assert before_split.label == "6421b13~1:spec/openapi.yaml"
+    assert before_split.overlay == ""
+    assert before_split.effective is not None
+    assert before_split.effective.snapshot == before_split.snapshot
+    effective_file = api_diff.read_input(str(SPEC_PATH), "NEW")
+    assert effective_file.overlay == ""
+    assert effective_file.notes
+
+
+def test_provenance_compares_the_effective_documents(tmp_path: Path, generation_cache: Path) -> None:
+    text = OVERLAY_PATH.read_text()
+    marked = "operationId: getInvoiceSubscription\n      x-payex-provenance: inferred"
+    assert marked in text
+    overlay = tmp_path / "documented.overlay.yaml"
+    overlay.write_text(text.replace(marked, marked.replace("inferred", "documented")))
+    old = api_diff.read_input(str(UPSTREAM_PATH), "OLD")
+    new = api_diff.read_input(str(UPSTREAM_PATH), "NEW", overlay=overlay)
+    report = api_diff.build_report(old, new, cache=generation_cache)
+    moves = [(row.location(), row.change) for row in report.rows if row.level == "provenance"]
+    assert moves == [(f"operation `GET {SUBSCRIPTION}`", "inferred → documented")]
+    assert not report.breaking()
+    assert "upstream documents are the same" in report.level_notes["spec"]
