@@ -124,8 +124,8 @@ def regenerate(session: nox.Session) -> None:
     """The "spec changed" pipeline: fetch (argument, else configured source, else the committed upstream
     document) -> upstream + overlay -> generate -> check.
 
-    When the effective document changes, the API diff of the old one against the new one is printed first (in
-    full in reports/api-diff.md); it warns, the checks that follow decide.
+    When the effective document changes, the API diff of the committed documents (HEAD) against the new ones is
+    printed first (in full in reports/api-diff.md); it warns, the checks that follow decide.
     """
     session.install("-e", ".", *SPEC_TOOLS, GRIFFE)
     _install_generators(session)
@@ -140,10 +140,8 @@ def regenerate(session: nox.Session) -> None:
         flags = ["--reconstruction"] if reconstruction else []
         session.run("python", "-m", "pipeline.fetch_spec", str(UPSTREAM.relative_to(ROOT)), *flags)
     if SPEC.read_bytes() != before:
-        with tempfile.TemporaryDirectory() as scratch:
-            previous = Path(scratch) / "previous-openapi.yaml"
-            previous.write_bytes(before)
-            session.run("python", "-m", "pipeline.api_diff", str(previous), str(SPEC), "--warn-only", "--summary")
+        upstream = str(UPSTREAM.relative_to(ROOT))
+        session.run("python", "-m", "pipeline.api_diff", "HEAD", upstream, "--warn-only", "--summary")
     _regenerate_package(session)
     for checks in ("lint", "typecheck", "tests"):
         session.notify(checks, posargs=[])  # the source argument is not theirs
@@ -153,7 +151,8 @@ def regenerate(session: nox.Session) -> None:
 def api_diff(session: nox.Session) -> None:
     """What a new API document breaks, in the spec, the regenerated Python API and the overlay.
 
-    `nox -s api_diff -- [OLD] [NEW] [--warn-only]`: files or git refs, default HEAD against spec/openapi.yaml;
+    `nox -s api_diff -- [OLD] [NEW] [--warn-only]`: upstream documents (files, URLs) or git refs, each with the
+    overlay applied; default HEAD against spec/upstream.yaml;
     writes reports/api-diff.md and reports/api-diff.json, fails when something breaks.
     """
     session.install("-e", ".", *SPEC_TOOLS, GRIFFE)

@@ -72,7 +72,7 @@ from pipeline._api_diff_spec import (
     spec_findings,
 )
 from pipeline._effective import apply_to_upstream, build_effective
-from pipeline._overlay import StaleAction
+from pipeline._overlay import Action
 from pipeline._spec_document import Document, SpecFetchError, dump_snapshot, load_yaml, parse_document
 from pipeline.fetch_spec import DEFAULT_MAX_BYTES, build_snapshot, load_source
 from pipeline.generate import GenerationError
@@ -121,7 +121,7 @@ class Input:
     effective: Stage | None = None
     overlay: str = ""
     """Where the overlay came from; empty when the document is effective as it is."""
-    stale: tuple[StaleAction, ...] = ()
+    stale: tuple[Action, ...] = ()
     problem: str = ""
     notes: tuple[str, ...] = field(default=())
 
@@ -304,7 +304,7 @@ def _identity(finding: Finding) -> tuple[Any, ...]:
     return finding.change, media_free(finding.where), finding.scope, finding.breaking, finding.category
 
 
-def _stale_finding(action: StaleAction) -> Finding:
+def _stale_finding(action: Action) -> Finding:
     change = action.description or "(no description)"
     return Finding(
         "stale",
