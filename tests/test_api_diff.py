@@ -195,7 +195,9 @@ def test_new_required_query_parameter_and_optional_parameter_made_required(diff:
     functions = "`api.invoices.list_invoices`: `asyncio`, `asyncio_detailed`, `sync`, `sync_detailed`"
     assert outcome.find("python", "parameter was added as required: `from_`")["where"] == functions
     assert outcome.find("python", "parameter is now required: `limit`")["where"] == functions
-    assert not outcome.rows("overlay")
+    for name in ("from", "limit"):
+        row = outcome.find("overlay", f"requires query parameter {name}, which the facade does not send")
+        assert row["breaking"]
     assert outcome.report["affected_methods"] == ["list_invoices"]
 
 
