@@ -13,22 +13,29 @@ from typing import Any, Self, TypeAlias, TypeVar
 import httpx
 
 from payex_billing_invoice._base_client import (
+    DEFAULT_CALL_DEADLINE,
+    DEFAULT_REQUEST_DEADLINE,
     DEFAULT_TRACKING_HEADER,
     MAX_RESPONSE_BYTES,
     ClientCore,
     Exchange,
     Outcome,
     Received,
-    ResponseTooLargeError,
     SendRequest,
     Sleep,
     Timeout,
-    add_chunk,
-    check_declared_size,
     new_tracking_id,
 )
-from payex_billing_invoice._exceptions import ClientConfigurationError, InvalidRouteError, ResponseValidationError
+from payex_billing_invoice._body import BodyReader, ResponseTooLargeError, UndecodableBodyError
+from payex_billing_invoice._deadline import deadline, enforce_deadlines, time_left
+from payex_billing_invoice._exceptions import (
+    ClientConfigurationError,
+    ClientStateError,
+    InvalidRouteError,
+    ResponseValidationError,
+)
 from payex_billing_invoice._lines import InvoiceLines, LinesProgress, ProgressCallback, SubscriptionLines
+from payex_billing_invoice._logs import redacted_url
 from payex_billing_invoice._models import listed
 from payex_billing_invoice._operations import (
     GET_INVOICE,
@@ -41,11 +48,13 @@ from payex_billing_invoice._operations import (
     LinkedModel,
 )
 from payex_billing_invoice._retries import RetryPolicy
+from payex_billing_invoice._settings import check_count
 from payex_billing_invoice_openapi import models, strict_models
 
 __all__ = ["AsyncBillingInvoiceClient", "AsyncExactModels", "BillingInvoiceClient", "ExactModels"]
 
 R = TypeVar("R")
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 PathLike: TypeAlias = str | os.PathLike[str]
 DEFAULT_MAX_CONCURRENCY = 8
 
@@ -87,6 +96,14 @@ def _subscription_products(
     return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
 
 
+_PASSED = "the deadline of the attempt passed"
+
+
+def _unexpected(error: Exception) -> httpx.TransportError:
+    """A failure of a transport that is not httpx's, as a transport error (its class name only)."""
+    return httpx.TransportError(f"the transport raised {type(error).__name__}")
+
+
 async def _all_or_none(*tasks: asyncio.Future[Any]) -> None:
     """Wait for all tasks; on the first error cancel the others and raise it (never an ExceptionGroup)."""
     try:
@@ -118,6 +135,9 @@ class _Options:
         tracking_id_factory: Callable[[], str],
         allow_insecure_http: bool,
         max_response_bytes: int,
+        request_deadline: float,
+        call_deadline: float,
+        trust_env: bool,
         custom_http: bool,
     ) -> None:
         self.core = ClientCore(
@@ -131,6 +151,9 @@ class _Options:
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=max_response_bytes,
+            request_deadline=request_deadline,
+            call_deadline=call_deadline,
+            trust_env=trust_env,
         )
         if custom_http and (client_cert or client_key or ca_bundle or ssl_context):
             raise ClientConfigurationError(
@@ -139,6 +162,28 @@ class _Options:
         self.http_args = (
             {} if custom_http else self.core.build_http_client_args(client_cert, client_key, ca_bundle, ssl_context)
         )
+
+    def http(
+        self,
+        http_client: object,
+        transport: object,
+        client_type: type[H],
+        transport_type: type[httpx.BaseTransport | httpx.AsyncBaseTransport],
+    ) -> H:
+        """The caller's httpx client, checked, or a new one of `client_type` over `transport`."""
+        if http_client is not None:
+            if not isinstance(http_client, client_type) or transport is not None:
+                raise ClientConfigurationError(
+                    f"http_client must be an httpx.{client_type.__name__}, without transport; "
+                    f"got a {type(http_client).__name__}"
+                )
+            self.core.check_http_client(http_client)
+            return http_client
+        if transport is not None and not isinstance(transport, transport_type):
+            raise ClientConfigurationError(
+                f"transport must be an httpx.{transport_type.__name__}, not a {type(transport).__name__}"
+            )
+        return self.core.open_http(client_type, {"transport": transport, **self.http_args})
 
 
 class BillingInvoiceClient:
@@ -169,6 +214,9 @@ class BillingInvoiceClient:
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        call_deadline: float = DEFAULT_CALL_DEADLINE,
+        trust_env: bool = False,
     ) -> None:
         options = _Options(
             owner_no=owner_no,
@@ -185,11 +233,15 @@ class BillingInvoiceClient:
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=max_response_bytes,
+            request_deadline=request_deadline,
+            call_deadline=call_deadline,
+            trust_env=trust_env,
             custom_http=http_client is not None,
         )
         self._core = options.core
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, **options.http_args)
+        self._http = options.http(http_client, transport, httpx.Client, httpx.BaseTransport)
+        enforce_deadlines(self._http)
         self.exact = ExactModels(self)
 
     @property
@@ -214,22 +266,30 @@ class BillingInvoiceClient:
             self._http.close()
 
     def _receive(self, step: SendRequest) -> Outcome:
-        """Send one request and read the whole body, at most `max_response_bytes` of it."""
-        limit = self._core.max_response_bytes
+        """Send one request and read the whole body, at most `max_response_bytes` of it, by `step.deadline`."""
         try:
             request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
-            response = self._http.send(request, auth=self._core.auth, stream=True)
-            try:
-                chunks, received = check_declared_size(response, limit), 0
-                for chunk in response.iter_bytes():
-                    received = add_chunk(chunks, chunk, received, limit, response)
-            finally:
-                response.close()
-        except (httpx.HTTPError, ResponseTooLargeError) as error:
+            with deadline(step.deadline), redacted_url(step.log_url):
+                response = self._http.send(request, auth=self._core.auth, stream=True)
+                try:
+                    reader = BodyReader(response, self._core.max_response_bytes)
+                    for chunk in response.iter_raw():
+                        reader.feed(chunk)
+                        if not time_left(step.deadline):
+                            raise httpx.ReadTimeout(_PASSED)
+                    body = reader.finish()
+                finally:
+                    response.close()
+        except (httpx.HTTPError, ResponseTooLargeError, UndecodableBodyError) as error:
             return error
-        return Received(response.status_code, response.headers, b"".join(chunks))
+        except Exception as error:  # a transport's own failure reaches the caller typed
+            return _unexpected(error)
+        return Received(response.status_code, response.headers, body)
 
     def _run(self, exchange: Exchange[R]) -> R:
+        if self._http.is_closed:
+            exchange.close()
+            raise ClientStateError("the client is closed")
         step = next(exchange)
         while True:
             outcome: Outcome = None
@@ -382,6 +442,9 @@ class AsyncBillingInvoiceClient:
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        call_deadline: float = DEFAULT_CALL_DEADLINE,
+        trust_env: bool = False,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         options = _Options(
@@ -399,14 +462,16 @@ class AsyncBillingInvoiceClient:
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=max_response_bytes,
+            request_deadline=request_deadline,
+            call_deadline=call_deadline,
+            trust_env=trust_env,
             custom_http=http_client is not None,
         )
-        if max_concurrency < 1:
-            raise ClientConfigurationError("max_concurrency must be at least 1")
+        self._max_concurrency = check_count("max_concurrency", max_concurrency, minimum=1, maximum=1000)
         self._core = options.core
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, **options.http_args)
-        self._max_concurrency = max_concurrency
+        self._http = options.http(http_client, transport, httpx.AsyncClient, httpx.AsyncBaseTransport)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.exact = AsyncExactModels(self)
 
     @property
@@ -431,22 +496,35 @@ class AsyncBillingInvoiceClient:
             await self._http.aclose()
 
     async def _receive(self, step: SendRequest) -> Outcome:
-        """Send one request and read the whole body, at most `max_response_bytes` of it."""
-        limit = self._core.max_response_bytes
+        """Send one request and read the whole body, at most `max_response_bytes` of it, by `step.deadline`."""
         try:
             request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
-            response = await self._http.send(request, auth=self._core.auth, stream=True)
-            try:
-                chunks, received = check_declared_size(response, limit), 0
-                async for chunk in response.aiter_bytes():
-                    received = add_chunk(chunks, chunk, received, limit, response)
-            finally:
-                await response.aclose()
-        except (httpx.HTTPError, ResponseTooLargeError) as error:
+            with redacted_url(step.log_url):
+                async with asyncio.timeout(time_left(step.deadline)):
+                    response = await self._http.send(request, auth=self._core.auth, stream=True)
+                    try:
+                        reader = BodyReader(response, self._core.max_response_bytes)
+                        async for chunk in response.aiter_raw():
+                            reader.feed(chunk)
+                        body = reader.finish()
+                    finally:
+                        await response.aclose()
+        except (httpx.HTTPError, ResponseTooLargeError, UndecodableBodyError) as error:
             return error
-        return Received(response.status_code, response.headers, b"".join(chunks))
+        except TimeoutError:
+            return httpx.TimeoutException(_PASSED)
+        except Exception as error:  # a transport's own failure reaches the caller typed
+            return _unexpected(error)
+        return Received(response.status_code, response.headers, body)
 
     async def _run(self, exchange: Exchange[R]) -> R:
+        loop = asyncio.get_running_loop()
+        if self._http.is_closed or (self._loop is not None and self._loop is not loop):
+            exchange.close()
+            raise ClientStateError(
+                "the client is closed" if self._http.is_closed else "the client belongs to another event loop"
+            )
+        self._loop = loop
         step = next(exchange)
         while True:
             outcome: Outcome = None
