@@ -35,7 +35,7 @@ from payex_billing_invoice._exceptions import (
     ResponseValidationError,
 )
 from payex_billing_invoice._lines import InvoiceLines, LinesProgress, ProgressCallback, SubscriptionLines
-from payex_billing_invoice._logs import redacted_url
+from payex_billing_invoice._logs import escape, redacted_url
 from payex_billing_invoice._models import listed
 from payex_billing_invoice._operations import (
     GET_INVOICE,
@@ -59,41 +59,48 @@ PathLike: TypeAlias = str | os.PathLike[str]
 DEFAULT_MAX_CONCURRENCY = 8
 
 
-def _subscription_segments(invoice_no: str, subscription: strict_models.Subscription) -> dict[str, str]:
-    if not isinstance(subscription.subscription_no, str):
-        raise ResponseValidationError(
-            status_code=200,
-            body=b"",
-            errors=("a subscription item has neither a recurringProducts link nor a subscriptionNo",),
-            operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id,
-        )
-    return {"invoice_no": invoice_no, "subscription_no": subscription.subscription_no}
-
-
-def _unusable_link(reason: str) -> ResponseValidationError:
-    """A subscription's recurringProducts link in a response that the client will not follow."""
+def _refused(reason: str) -> ResponseValidationError:
+    """A subscription list that `invoice_lines` will not follow (the reason names the link or number)."""
     return ResponseValidationError(
-        status_code=200,
-        body=b"",
-        errors=(f"a subscription's recurringProducts link cannot be followed: {reason}",),
-        operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id,
+        status_code=200, body=b"", errors=(reason,), operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id
     )
 
 
-def _subscription_products(
-    core: ClientCore, invoice_no: str, subscription: strict_models.Subscription, timeout: Timeout
-) -> Exchange[strict_models.RecurringProductList]:
-    """Its recurring products: through its link when it has one (refused unless it is that operation)."""
-    if isinstance(subscription.recurring_products, str):
-        try:
-            endpoint, segments = core.follow_endpoint(subscription.recurring_products)
-        except InvalidRouteError as error:
-            raise _unusable_link(str(error)) from None
-        if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
-            raise _unusable_link(f"it addresses {endpoint.operation_id}")
-        return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
-    segments = _subscription_segments(invoice_no, subscription)
-    return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
+def _subscription_target(core: ClientCore, invoice_no: str, subscription: strict_models.Subscription) -> dict[str, str]:
+    """The segments of a subscription's recurring products: its link if it has one, refused unless it addresses
+    that operation for this invoice (and this subscription, when the item names one); else its subscriptionNo."""
+    number = subscription.subscription_no if isinstance(subscription.subscription_no, str) else None
+    link = subscription.recurring_products
+    if not isinstance(link, str):
+        if number is None:
+            raise _refused("a subscription item has neither a recurringProducts link nor a subscriptionNo")
+        return {"invoice_no": invoice_no, "subscription_no": number}
+    shown = escape(core.redact(link), 200)
+    try:
+        endpoint, segments = core.follow_endpoint(link)
+    except InvalidRouteError as error:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: {error}") from None
+    if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: it addresses {endpoint.operation_id}")
+    if segments["invoice_no"] != invoice_no:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: it is another invoice's")
+    if number is not None and segments["subscription_no"] != number:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: it is another subscription's")
+    return segments
+
+
+def _subscription_targets(
+    core: ClientCore, invoice_no: str, subscriptions: Sequence[strict_models.Subscription]
+) -> list[dict[str, str]]:
+    """Every subscription's target, refusing a subscription listed twice (its lines would be counted twice)."""
+    targets = [_subscription_target(core, invoice_no, item) for item in subscriptions]
+    seen: set[str] = set()
+    for target in targets:
+        if target["subscription_no"] in seen:
+            shown = escape(core.redact(target["subscription_no"]), 100)
+            raise _refused(f"subscription {shown} is listed more than once")
+        seen.add(target["subscription_no"])
+    return targets
 
 
 _PASSED = "the deadline of the attempt passed"
@@ -349,19 +356,21 @@ class BillingInvoiceClient:
         progress = LinesProgress(on_progress)
         invoice = progress.step(self.exact.get_invoice(invoice_no, timeout=timeout))
         products = progress.step(self.exact.list_recurring_products(invoice_no, timeout=timeout))
-        subscriptions = progress.expect(listed(self.exact.list_subscriptions(invoice_no, timeout=timeout).items))
+        subscriptions = listed(self.exact.list_subscriptions(invoice_no, timeout=timeout).items)
+        targets = _subscription_targets(self._core, invoice_no, subscriptions)
+        progress.expect(subscriptions)
         lines = tuple(
             SubscriptionLines(
                 subscription,
                 tuple(
                     listed(
                         progress.step(
-                            self._run(_subscription_products(self._core, invoice_no, subscription, timeout))
+                            self._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout))
                         ).items
                     )
                 ),
             )
-            for subscription in subscriptions
+            for subscription, target in zip(subscriptions, targets, strict=True)
         )
         return InvoiceLines(invoice, tuple(listed(products.items)), lines)
 
@@ -592,12 +601,15 @@ class AsyncBillingInvoiceClient:
 
         async def subscriptions_of() -> Sequence[strict_models.Subscription]:
             async with slots:
-                found = await self.exact.list_subscriptions(invoice_no, timeout=timeout)
-            return progress.expect(listed(found.items))
+                found = listed((await self.exact.list_subscriptions(invoice_no, timeout=timeout)).items)
+            targets.extend(_subscription_targets(self._core, invoice_no, found))
+            return progress.expect(found)
 
-        async def products_of(item: strict_models.Subscription) -> strict_models.RecurringProductList:
-            return await bounded(lambda: self._run(_subscription_products(self._core, invoice_no, item, timeout)))
+        async def products_of(target: dict[str, str]) -> strict_models.RecurringProductList:
+            exchange = self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout)
+            return await bounded(lambda: self._run(exchange))
 
+        targets: list[dict[str, str]] = []
         invoice = asyncio.ensure_future(bounded(lambda: self.exact.get_invoice(invoice_no, timeout=timeout)))
         products = asyncio.ensure_future(
             bounded(lambda: self.exact.list_recurring_products(invoice_no, timeout=timeout))
@@ -605,7 +617,7 @@ class AsyncBillingInvoiceClient:
         subscriptions = asyncio.ensure_future(subscriptions_of())
         await _all_or_none(invoice, products, subscriptions)
         items = subscriptions.result()
-        per_subscription = [asyncio.ensure_future(products_of(item)) for item in items]
+        per_subscription = [asyncio.ensure_future(products_of(target)) for target in targets]
         await _all_or_none(*per_subscription)
         lines = tuple(
             SubscriptionLines(item, tuple(listed(found.result().items)))
