@@ -90,11 +90,13 @@ class BodyReader:
         declared = response.headers.get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise ResponseTooLargeError(response, limit)
+        self.preread = response.is_stream_consumed
+        """The transport read (and httpx decoded) the body itself, as `httpx.MockTransport` does: take `content`."""
         encodings = [
             value.strip().lower()
             for header in response.headers.get_list("content-encoding")
             for value in header.split(",")
-            if value.strip().lower() not in {"", "identity"}
+            if value.strip().lower() not in {"", "identity"} and not self.preread
         ]
         if len(encodings) > _MAX_LAYERS or any(value not in {"gzip", "x-gzip", "deflate"} for value in encodings):
             self._layers: list[_Inflater] = []

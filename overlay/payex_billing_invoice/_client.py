@@ -6,7 +6,7 @@ import asyncio
 import os
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeAlias, TypeVar
 
@@ -29,13 +29,14 @@ from payex_billing_invoice._base_client import (
 from payex_billing_invoice._body import BodyReader, ResponseTooLargeError, UndecodableBodyError
 from payex_billing_invoice._deadline import deadline, enforce_deadlines, time_left
 from payex_billing_invoice._exceptions import (
+    BillingInvoiceError,
     ClientConfigurationError,
     ClientStateError,
     InvalidRouteError,
     ResponseValidationError,
 )
 from payex_billing_invoice._lines import InvoiceLines, LinesProgress, ProgressCallback, SubscriptionLines
-from payex_billing_invoice._logs import escape, redacted_url
+from payex_billing_invoice._logs import call_logging, escape
 from payex_billing_invoice._models import listed
 from payex_billing_invoice._operations import (
     GET_INVOICE,
@@ -79,7 +80,11 @@ def _subscription_target(core: ClientCore, invoice_no: str, subscription: strict
     try:
         endpoint, segments = core.follow_endpoint(link)
     except InvalidRouteError as error:
-        raise _refused(f"the recurringProducts link {shown} cannot be followed: {error}") from None
+        refusal = str(error)
+    else:
+        refusal = ""
+    if refusal:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: {core.redact(refusal)}")
     if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
         raise _refused(f"the recurringProducts link {shown} cannot be followed: it addresses {endpoint.operation_id}")
     if segments["invoice_no"] != invoice_no:
@@ -104,6 +109,16 @@ def _subscription_targets(
 
 
 _PASSED = "the deadline of the attempt passed"
+
+
+def _detach(error: BillingInvoiceError) -> None:
+    """Drop the exception `error` was raised while handling, if hidden anyway (a pydantic error holds the body)."""
+    if error.__suppress_context__:
+        error.__context__ = None
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
 
 
 def _unexpected(error: Exception) -> httpx.TransportError:
@@ -276,11 +291,11 @@ class BillingInvoiceClient:
         """Send one request and read the whole body, at most `max_response_bytes` of it, by `step.deadline`."""
         try:
             request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
-            with deadline(step.deadline), redacted_url(step.log_url):
+            with deadline(step.deadline), call_logging(step.log_url, self._core.redact):
                 response = self._http.send(request, auth=self._core.auth, stream=True)
                 try:
                     reader = BodyReader(response, self._core.max_response_bytes)
-                    for chunk in response.iter_raw():
+                    for chunk in [response.content] if reader.preread else response.iter_raw():
                         reader.feed(chunk)
                         if not time_left(step.deadline):
                             raise httpx.ReadTimeout(_PASSED)
@@ -309,6 +324,9 @@ class BillingInvoiceClient:
             except StopIteration as stop:
                 result: R = stop.value
                 return result
+            except BillingInvoiceError as error:
+                _detach(error)
+                raise
 
     def list_invoices(self, *, timeout: Timeout = None) -> models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
@@ -508,12 +526,12 @@ class AsyncBillingInvoiceClient:
         """Send one request and read the whole body, at most `max_response_bytes` of it, by `step.deadline`."""
         try:
             request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
-            with redacted_url(step.log_url):
+            with call_logging(step.log_url, self._core.redact):
                 async with asyncio.timeout(time_left(step.deadline)):
                     response = await self._http.send(request, auth=self._core.auth, stream=True)
                     try:
                         reader = BodyReader(response, self._core.max_response_bytes)
-                        async for chunk in response.aiter_raw():
+                        async for chunk in _once(response.content) if reader.preread else response.aiter_raw():
                             reader.feed(chunk)
                         body = reader.finish()
                     finally:
@@ -546,6 +564,9 @@ class AsyncBillingInvoiceClient:
             except StopIteration as stop:
                 result: R = stop.value
                 return result
+            except BillingInvoiceError as error:
+                _detach(error)
+                raise
 
     async def list_invoices(self, *, timeout: Timeout = None) -> models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""

@@ -1,19 +1,37 @@
-"""Log hygiene: server text escaped onto one line, and no raw id in httpx's request line during a call."""
+"""Log hygiene: server text escaped onto one line; during a call, no secret in httpx's or httpcore's records and no
+raw id in httpx's request line."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["escape", "logger", "redacted_url"]
+__all__ = ["call_logging", "escape", "logger"]
 
 logger = logging.getLogger("payex_billing_invoice")
 
-_HTTPX: Final = logging.getLogger("httpx")
-_CALL_URL: ContextVar[str | None] = ContextVar("payex_billing_invoice_call_url", default=None)
+_DRIVEN: Final = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+"""The loggers of the libraries the client drives."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    url: str
+    redact: Callable[[str], str]
+
+
+_CALL: ContextVar[_Call | None] = ContextVar("payex_billing_invoice_call", default=None)
 
 
 def escape(text: str, limit: int = 200) -> str:
@@ -24,24 +42,33 @@ def escape(text: str, limit: int = 200) -> str:
 
 
 @contextmanager
-def redacted_url(url: str) -> Iterator[None]:
-    """While the block runs, httpx's `HTTP Request:` line shows `url` (the route template) instead of the real URL."""
-    token = _CALL_URL.set(url)
+def call_logging(url: str, redact: Callable[[str], str]) -> Iterator[None]:
+    """While the block runs, records of httpx and httpcore have the secrets scrubbed, and httpx's `HTTP Request:`
+    line shows `url` (the route template) instead of the real URL with its ids."""
+    token = _CALL.set(_Call(url, redact))
     try:
         yield
     finally:
-        _CALL_URL.reset(token)
+        _CALL.reset(token)
 
 
-class _TemplateUrls(logging.Filter):
-    """Rewrites httpx's request line of this client's calls only (other httpx users are left alone)."""
+class _CallRecords(logging.Filter):
+    """Rewrites the records of this client's calls only (other users of httpx are left alone)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        url = _CALL_URL.get()
-        if url is not None and str(record.msg).startswith("HTTP Request") and isinstance(record.args, tuple):
-            record.args = (*record.args[:1], url, *record.args[2:])
+        call = _CALL.get()
+        if call is None:
+            return True
+        if record.name == "httpx" and str(record.msg).startswith("HTTP Request") and isinstance(record.args, tuple):
+            record.args = (*record.args[:1], call.url, *record.args[2:])
+        message = record.getMessage()
+        scrubbed = call.redact(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
         return True
 
 
-if not any(isinstance(existing, _TemplateUrls) for existing in _HTTPX.filters):
-    _HTTPX.addFilter(_TemplateUrls())
+for _name in _DRIVEN:
+    _driven = logging.getLogger(_name)
+    if not any(isinstance(existing, _CallRecords) for existing in _driven.filters):
+        _driven.addFilter(_CallRecords())
