@@ -388,6 +388,10 @@ class ClientCore:
                 "GET", url, headers, _within(per_operation, deadline - started), deadline, log_url
             )
             elapsed_ms = (time.monotonic() - started) * 1000.0
+            if isinstance(outcome, httpx.TimeoutException) and time.monotonic() >= deadline:
+                ends_call = deadline == call_ends
+                name, seconds = ("call", self.call_deadline) if ends_call else ("request", self.request_deadline)
+                outcome = httpx.TimeoutException(f"the {name}_deadline of {seconds:g} s passed")
             error = self._error_of(outcome, endpoint.operation_id, template, request_id)
             status = outcome.status_code if isinstance(outcome, Received | Unreadable) else None
             _log_attempt(template, status, elapsed_ms, retries + 1, error)

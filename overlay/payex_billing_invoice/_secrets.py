@@ -29,12 +29,20 @@ def check_token(token: object) -> str:
     return token
 
 
+SHORT_SECRET: Final = 8
+"""A secret shorter than this (a mock's `any`) is only replaced where it stands alone, not inside other words."""
+
+
 class Redactor:
-    """Replaces each secret, as given and percent-encoded, by `[redacted]`; its repr shows none of them."""
+    """Replaces each secret, as given, percent-encoded and JSON-escaped, by `[redacted]`; its repr shows none."""
 
     def __init__(self, *secrets: str) -> None:
         variants = sorted({form for secret in secrets if secret for form in _forms(secret)}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
+        alternatives = [
+            re.escape(form) if len(form) >= SHORT_SECRET else rf"(?<![0-9A-Za-z]){re.escape(form)}(?![0-9A-Za-z])"
+            for form in variants
+        ]
+        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
 
     def __call__(self, text: str) -> str:
         """`text` without the secrets."""
