@@ -640,3 +640,68 @@ async def test_async_invoice_lines_raises_the_first_error_and_cancels_the_rest(s
         with pytest.raises(SubscriptionNotFound):
             await client.invoice_lines(INVOICE_NO)
     assert time.monotonic() - started < 1.5
+
+
+def _lines_server(server: FaultServer, subscriptions: list[dict[str, str]]) -> None:
+    """Answer `invoice_lines`: amount 100, no customer-level products, these subscriptions, 100 per subscription."""
+    products = {"items": [{"productNo": "P", "amount": 100}]}
+
+    def answer(request: RecordedRequest) -> Action:
+        target = request.target.decode()
+        if target.endswith("/subscriptions"):
+            return Respond.json({"items": subscriptions})
+        if target.endswith(f"/invoices/{INVOICE_NO}/recurring-products"):
+            return Respond.json({"items": []})
+        if target.endswith("/recurring-products"):
+            return Respond.json(products)
+        return Respond.json({**INVOICE, "invoiceAmount": 100})
+
+    server.fallback = answer
+
+
+ANOTHER_INVOICE = f"/billing/invoice/v1/{OWNER_NO}/invoices/999999/subscriptions/1/recurring-products"
+OWN_LINK = f"/billing/invoice/v1/{OWNER_NO}/invoices/{INVOICE_NO}/subscriptions/1/recurring-products"
+REFUSED_LINES = [
+    pytest.param([{"subscriptionNo": "1", "recurringProducts": ANOTHER_INVOICE}], "999999", id="another-invoice"),
+    pytest.param([{"recurringProducts": ANOTHER_INVOICE}], "999999", id="another-invoice-no-number"),
+    pytest.param([{"subscriptionNo": "2", "recurringProducts": OWN_LINK}], "another subscription", id="other-number"),
+    pytest.param([{"subscriptionNo": "1"}, {"subscriptionNo": "1"}], "listed more than once", id="twice-by-number"),
+    pytest.param(
+        [{"subscriptionNo": "1"}, {"recurringProducts": OWN_LINK}], "listed more than once", id="twice-by-link"
+    ),
+]
+
+
+@pytest.mark.parametrize(("subscriptions", "named"), REFUSED_LINES)
+def test_invoice_lines_follows_only_this_invoices_subscriptions_once(
+    server: FaultServer,
+    client: BillingInvoiceClient,
+    logs: pytest.LogCaptureFixture,
+    subscriptions: list[dict[str, str]],
+    named: str,
+) -> None:
+    _lines_server(server, subscriptions)
+    with pytest.raises(ResponseValidationError, match=named) as caught:
+        client.invoice_lines(INVOICE_NO)
+    assert len(server.requests) == 3
+    assert not any(b"/subscriptions/" in request.target for request in server.requests)
+    assert_sealed(server, logs, caught.value, attempts=3)
+
+
+@pytest.mark.parametrize(("subscriptions", "named"), REFUSED_LINES)
+async def test_async_invoice_lines_follows_only_this_invoices_subscriptions_once(
+    server: FaultServer, subscriptions: list[dict[str, str]], named: str
+) -> None:
+    _lines_server(server, subscriptions)
+    async with async_client(server) as client:
+        with pytest.raises(ResponseValidationError, match=named):
+            await client.invoice_lines(INVOICE_NO)
+    assert not any(b"/subscriptions/" in request.target for request in server.requests)
+
+
+def test_invoice_lines_follows_a_link_of_this_invoice_and_its_number(
+    server: FaultServer, client: BillingInvoiceClient
+) -> None:
+    _lines_server(server, [{"subscriptionNo": "1", "recurringProducts": OWN_LINK}, {"subscriptionNo": "2"}])
+    lines = client.invoice_lines(INVOICE_NO)
+    assert lines.total == lines.invoice.invoice_amount * 2

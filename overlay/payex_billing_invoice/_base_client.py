@@ -280,6 +280,8 @@ class ClientCore:
             raise ClientConfigurationError(f"base_url is not a valid URL: {escape(str(error), 100)}") from None
         if url.scheme not in {"http", "https"} or not url.host:
             raise ClientConfigurationError("base_url must be an absolute http(s) URL")
+        if url.port is not None and not 0 < url.port < 65536:
+            raise ClientConfigurationError(f"base_url has no valid port: {url.port}")
         if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
             raise ClientConfigurationError(
                 f"refusing plain http:// to {url.host}: the token would travel unencrypted "
