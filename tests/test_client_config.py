@@ -290,10 +290,18 @@ def test_backoff_stays_finite_after_any_number_of_retries() -> None:
     assert all(6.0 <= policy.delay(retries) <= 8.0 for retries in (1023, 1024, 5000, 10**9))
 
 
+def _recording_transport(sent: list[httpx.Request]) -> httpx.MockTransport:
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    return httpx.MockTransport(record)
+
+
 @pytest.mark.parametrize("timeout", [-1, float("nan"), "1"])
 def test_a_bad_per_call_timeout_is_refused_before_sending(timeout: object) -> None:
     sent: list[httpx.Request] = []
-    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200, json={}))
+    transport = _recording_transport(sent)
     with (
         BillingInvoiceClient(owner_no="xxx", token=TOKEN, transport=transport) as client,
         pytest.raises(ClientConfigurationError, match="timeout"),
@@ -304,7 +312,7 @@ def test_a_bad_per_call_timeout_is_refused_before_sending(timeout: object) -> No
 
 def test_a_call_after_close_is_a_client_state_error() -> None:
     sent: list[httpx.Request] = []
-    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200, json={}))
+    transport = _recording_transport(sent)
     client = BillingInvoiceClient(owner_no="xxx", token=TOKEN, transport=transport)
     client.close()
     with pytest.raises(ClientStateError, match="closed"):

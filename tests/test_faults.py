@@ -704,4 +704,5 @@ def test_invoice_lines_follows_a_link_of_this_invoice_and_its_number(
 ) -> None:
     _lines_server(server, [{"subscriptionNo": "1", "recurringProducts": OWN_LINK}, {"subscriptionNo": "2"}])
     lines = client.invoice_lines(INVOICE_NO)
-    assert lines.total == lines.invoice.invoice_amount * 2
+    assert lines.total == 200
+    assert [len(line.recurring_products) for line in lines.subscriptions] == [1, 1]
