@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 
@@ -28,74 +29,55 @@ HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d
 NO_RETRIES = RetryPolicy(max_retries=0)
 
 
-def _drips() -> list[Drip]:
-    return [Drip(HEAD, BODY, DRIP_SECONDS), Drip(b"", HEAD + BODY, DRIP_SECONDS)]
+DRIPS = [
+    pytest.param(Drip(HEAD, BODY, DRIP_SECONDS), id="dripped-body"),
+    pytest.param(Drip(b"", HEAD + BODY, DRIP_SECONDS), id="dripped-head"),
+]
+RETRYING = RetryPolicy(max_retries=20, initial_delay=0.01, max_delay=0.01)
+STALLS = [StallBeforeHeaders(5.0)] * 20
+SETTINGS: dict[str, dict[str, Any]] = {
+    "request": {"timeout": 0.5, "retry_policy": NO_RETRIES, "request_deadline": DEADLINE},
+    "call": {"timeout": 0.4, "retry_policy": RETRYING, "call_deadline": DEADLINE},
+}
 
 
-@pytest.mark.parametrize("which", [0, 1], ids=["dripped-body", "dripped-head"])
-def test_a_dripped_response_ends_at_the_request_deadline(server: FaultServer, which: int) -> None:
-    server.script(_drips()[which])
+def _options(server: FaultServer, which: str) -> dict[str, Any]:
+    return {"base_url": server.url, "owner_no": OWNER_NO, "token": TOKEN, **SETTINGS[which]}
+
+
+@pytest.mark.parametrize("drip", DRIPS)
+def test_a_dripped_response_ends_at_the_request_deadline(server: FaultServer, drip: Drip) -> None:
+    server.script(drip)
     started = time.monotonic()
-    with (
-        BillingInvoiceClient(
-            base_url=server.url,
-            owner_no=OWNER_NO,
-            token=TOKEN,
-            timeout=0.5,
-            retry_policy=NO_RETRIES,
-            request_deadline=DEADLINE,
-        ) as client,
-        pytest.raises(ApiTimeoutError),
-    ):
+    with BillingInvoiceClient(**_options(server, "request")) as client, pytest.raises(ApiTimeoutError):
         client.get_invoice(INVOICE_NO)
     elapsed = time.monotonic() - started
     assert DEADLINE * 0.9 <= elapsed < DEADLINE + SLACK
 
 
-@pytest.mark.parametrize("which", [0, 1], ids=["dripped-body", "dripped-head"])
-async def test_async_a_dripped_response_ends_at_the_request_deadline(server: FaultServer, which: int) -> None:
-    server.script(_drips()[which])
+@pytest.mark.parametrize("drip", DRIPS)
+async def test_async_a_dripped_response_ends_at_the_request_deadline(server: FaultServer, drip: Drip) -> None:
+    server.script(drip)
     started = time.monotonic()
-    async with AsyncBillingInvoiceClient(
-        base_url=server.url,
-        owner_no=OWNER_NO,
-        token=TOKEN,
-        timeout=0.5,
-        retry_policy=NO_RETRIES,
-        request_deadline=DEADLINE,
-    ) as client:
-        with pytest.raises(ApiTimeoutError):
+    async with AsyncBillingInvoiceClient(**_options(server, "request")) as client:
+        with pytest.raises(ApiTimeoutError, match="request_deadline"):
             await client.get_invoice(INVOICE_NO)
     assert time.monotonic() - started < DEADLINE + SLACK
 
 
 def test_retries_end_at_the_call_deadline(server: FaultServer) -> None:
-    server.script(*[StallBeforeHeaders(5.0)] * 20)
-    policy = RetryPolicy(max_retries=20, initial_delay=0.01, max_delay=0.01)
+    server.script(*STALLS)
     started = time.monotonic()
-    with (
-        BillingInvoiceClient(
-            base_url=server.url,
-            owner_no=OWNER_NO,
-            token=TOKEN,
-            timeout=0.4,
-            retry_policy=policy,
-            call_deadline=DEADLINE,
-        ) as client,
-        pytest.raises(ApiTimeoutError),
-    ):
+    with BillingInvoiceClient(**_options(server, "call")) as client, pytest.raises(ApiTimeoutError):
         client.get_invoice(INVOICE_NO)
     assert time.monotonic() - started < DEADLINE + SLACK
     assert 2 <= len(server.requests) <= 4
 
 
 async def test_async_retries_end_at_the_call_deadline(server: FaultServer) -> None:
-    server.script(*[StallBeforeHeaders(5.0)] * 20)
-    policy = RetryPolicy(max_retries=20, initial_delay=0.01, max_delay=0.01)
+    server.script(*STALLS)
     started = time.monotonic()
-    async with AsyncBillingInvoiceClient(
-        base_url=server.url, owner_no=OWNER_NO, token=TOKEN, timeout=0.4, retry_policy=policy, call_deadline=DEADLINE
-    ) as client:
+    async with AsyncBillingInvoiceClient(**_options(server, "call")) as client:
         with pytest.raises(ApiTimeoutError):
             await client.get_invoice(INVOICE_NO)
     assert time.monotonic() - started < DEADLINE + SLACK

@@ -420,30 +420,24 @@ class ClientCore:
         self, outcome: Outcome, operation_id: str, template: str, request_id: str | None
     ) -> BillingInvoiceError | None:
         redact = self.redact
-        if isinstance(outcome, Unreadable) and 200 <= outcome.status_code < 300:
+        if isinstance(outcome, Received | Unreadable):
+            received = isinstance(outcome, Received)
+            body = outcome.content if isinstance(outcome, Received) else outcome.partial
+            if not 200 <= outcome.status_code < 300:
+                return error_for_response(
+                    status_code=outcome.status_code,
+                    headers=outcome.headers,
+                    body=body,
+                    request_id=request_id,
+                    redact=redact,
+                )
+            if received:
+                return None
             return ResponseValidationError(
                 status_code=outcome.status_code,
-                body=outcome.partial,
+                body=body,
                 errors=(str(outcome),),
                 operation_id=operation_id,
-                redact=redact,
-            )
-        if isinstance(outcome, Unreadable):
-            return error_for_response(
-                status_code=outcome.status_code,
-                headers=outcome.headers,
-                body=outcome.partial,
-                request_id=request_id,
-                redact=redact,
-            )
-        if isinstance(outcome, Received):
-            if 200 <= outcome.status_code < 300:
-                return None
-            return error_for_response(
-                status_code=outcome.status_code,
-                headers=outcome.headers,
-                body=outcome.content,
-                request_id=request_id,
                 redact=redact,
             )
         reason = _transport_reason(outcome)
