@@ -50,6 +50,7 @@ from bench._server import BenchServerProcess
 from payex_billing_invoice import AsyncBillingInvoiceClient, BillingInvoiceClient
 from payex_billing_invoice._base_client import Received, _decode_exact, _decode_model
 from payex_billing_invoice._operations import LIST_INVOICES, LIST_SUBSCRIPTION_RECURRING_PRODUCTS, Endpoint
+from payex_billing_invoice._secrets import Redactor
 from payex_billing_invoice_openapi import models
 from payex_billing_invoice_openapi.api.invoices import get_invoice
 from payex_billing_invoice_openapi.client import AuthenticatedClient
@@ -249,10 +250,11 @@ def recurring_product_list_body(path: str, count: int) -> bytes:
 
 def _decoders(endpoint: Endpoint[Any, Any], generated_model: GeneratedList, body: bytes) -> dict[str, Contender]:
     received = Received(200, httpx.Headers({"content-type": "application/json"}), body)
+    redact = Redactor(TOKEN)
     return {
         "json.loads": lambda: json.loads(body),
-        "overlay _decode_model": lambda: _decode_model(endpoint, received),
-        "overlay _decode_exact": lambda: _decode_exact(endpoint, received),
+        "overlay _decode_model": lambda: _decode_model(endpoint, redact, received),
+        "overlay _decode_exact": lambda: _decode_exact(endpoint, redact, received),
         "generated from_dict": lambda: generated_model.from_dict(json.loads(body)),
     }
 

@@ -30,6 +30,7 @@ STRICT_LAYER_OPTIONS = (
     "--input-file-type=openapi",
     "--output-model-type=pydantic_v2.BaseModel",
     "--target-python-version=3.11",
+    "--target-pydantic-version=2.14",
     "--disable-timestamp",
     "--formatters",
     "ruff-check",

@@ -32,6 +32,7 @@ from typing import Protocol, Self
 __all__ = [
     "Action",
     "CloseWithoutResponse",
+    "Drip",
     "FaultServer",
     "OversizedBody",
     "RawBytes",
@@ -286,6 +287,24 @@ class OversizedBody:
     def perform(self, wire: Wire, request: RecordedRequest) -> bool:
         """Send more body than declared; the extra bytes stay on the connection."""
         return wire.send(self.response.head(self.declared) + self.response.body) and self.response.keep_alive
+
+
+@dataclass(frozen=True, slots=True)
+class Drip:
+    """Send `prefix` at once, then `dripped` one byte every `interval` seconds, then close."""
+
+    prefix: bytes
+    dripped: bytes
+    interval: float
+
+    def perform(self, wire: Wire, request: RecordedRequest) -> bool:
+        """Send the prefix, then drip the rest until done, the peer leaves or the server stops."""
+        if not wire.send(self.prefix):
+            return False
+        for index in range(len(self.dripped)):
+            if not (wire.pause(self.interval) and wire.send(self.dripped[index : index + 1])):
+                return False
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,17 @@
-"""Fixtures shared by the test suite: the committed spec and Prism serving it."""
+"""Fixtures shared by the test suite: the committed spec, Prism serving it, and a fault server with a client."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import yaml
 
+from payex_billing_invoice import BillingInvoiceClient
+from tests._client_faults import FAST, LOGGERS, OWNER_NO, TOKEN
+from tests._fault_server import FaultServer
 from tests._prism import ROOT, prism_mock
 
 SPEC_PATH = ROOT / "spec" / "openapi.yaml"
@@ -26,3 +30,25 @@ def prism_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("prism") / "prism.log"
     with prism_mock(SPEC_PATH, log) as url:
         yield url
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    """A fault server on 127.0.0.1, stopped after the test."""
+    with FaultServer() as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: FaultServer) -> Iterator[BillingInvoiceClient]:
+    """A sync client of `server` with fast retries."""
+    with BillingInvoiceClient(base_url=server.url, owner_no=OWNER_NO, token=TOKEN, retry_policy=FAST) as running:
+        yield running
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Every record of the client, httpx and httpcore, from DEBUG up."""
+    for name in LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog

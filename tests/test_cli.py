@@ -27,7 +27,15 @@ from payex_billing_invoice import (
 )
 from payex_billing_invoice._cli import EXIT_CODES
 from tests._examples import first_example
-from tests._fault_server import CloseWithoutResponse, FaultServer, ResetMidBody, Respond, StallBeforeHeaders
+from tests._fault_server import (
+    Action,
+    CloseWithoutResponse,
+    FaultServer,
+    RecordedRequest,
+    ResetMidBody,
+    Respond,
+    StallBeforeHeaders,
+)
 from tests._prism import free_port
 
 TOKEN = "tok-CLI-SECRET-5a4b3c2d1e"
@@ -419,6 +427,28 @@ def test_lines_stops_at_the_first_problem(server: FaultServer) -> None:
     result = sealed(at(server.url, "lines", "999999"))
     assert result.returncode == 3
     assert f"Quote the instance id {INSTANCE} to PayEx support." in result.stderr
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ['"1e999999"', '"12.50"', "1e-300000", "0e-300000", "1e400"],
+    ids=["string-huge", "string", "tiny", "zero", "huge"],
+)
+def test_lines_refuses_an_amount_that_is_not_a_number_in_range(server: FaultServer, amount: str) -> None:
+    products = f'{{"items": [{{"productNo": "P", "amount": {amount}}}]}}'.encode()
+
+    def answer(request: RecordedRequest) -> Action:
+        target = request.target.decode()
+        if target.endswith("/recurring-products"):
+            return Respond(200, products, (("Content-Type", "application/json"),))
+        if target.endswith("/subscriptions"):
+            return Respond.json({"items": []})
+        return Respond.json({"invoiceNo": INVOICE_NO, "invoiceAmount": 1})
+
+    server.fallback = answer
+    result = sealed(at(server.url, "--json", "lines", INVOICE_NO))
+    assert result.returncode == 7, result.stderr[-500:]
+    assert len(result.stdout) < 10_000
 
 
 @pytest.mark.parametrize("action", [ResetMidBody(Respond.json({"invoiceNo": INVOICE_NO}), 5), CloseWithoutResponse()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -20,6 +21,7 @@ from payex_billing_invoice import (
     AsyncBillingInvoiceClient,
     BillingInvoiceClient,
     ClientConfigurationError,
+    ClientStateError,
     InvalidRouteError,
     RetryPolicy,
 )
@@ -203,3 +205,134 @@ def test_a_tracking_id_with_a_line_break_is_refused_before_sending() -> None:
 def test_max_response_bytes_must_be_positive(limit: int) -> None:
     with pytest.raises(ClientConfigurationError, match="max_response_bytes"):
         BillingInvoiceClient(owner_no="xxx", token=TOKEN, max_response_bytes=limit)
+
+
+def _refused(**settings: object) -> ClientConfigurationError:
+    """The error both clients raise for `settings`; it never shows the token."""
+    errors = []
+    for facade in (BillingInvoiceClient, AsyncBillingInvoiceClient):
+        with pytest.raises(ClientConfigurationError) as caught:
+            facade(**{"owner_no": "xxx", "token": TOKEN, **settings})  # type: ignore[arg-type]
+        assert TOKEN not in str(caught.value)
+        assert TOKEN not in repr(caught.value)
+        errors.append(caught.value)
+    return errors[0]
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        pytest.param({"base_url": "http://127.0.0.1:1/api?"}, id="base-url-empty-query"),
+        pytest.param({"base_url": "http://127.0.0.1:1/api#"}, id="base-url-empty-fragment"),
+        pytest.param({"base_url": "http://127.0.0.1:1/a b"}, id="base-url-space"),
+        pytest.param({"base_url": "http://127.0.0.1:1/\n"}, id="base-url-newline"),
+        pytest.param({"base_url": b"http://127.0.0.1:1"}, id="base-url-bytes"),
+        pytest.param({"base_url": "http://127.0.0.1:99999"}, id="base-url-bad-port"),
+        *(pytest.param({"timeout": value}, id=f"timeout-{value!r}") for value in (-1, 0, NAN, INF, "5", True)),
+        pytest.param({"timeout": httpx.Timeout(5.0, read=-1)}, id="timeout-negative-part"),
+        pytest.param({"timeout": httpx.Timeout(5.0, connect=NAN)}, id="timeout-nan-part"),
+        *(pytest.param({"max_retries": value}, id=f"max-retries-{value!r}") for value in ("2", 2.0, True, -1, 101)),
+        *(
+            pytest.param({"max_response_bytes": value}, id=f"max-response-bytes-{value!r}")
+            for value in ("10", NAN, 10.0, 0, True)
+        ),
+        pytest.param({"retry_policy": "fast"}, id="retry-policy-str"),
+        pytest.param({"tracking_header": 5}, id="tracking-header-int"),
+        pytest.param({"tracking_id_factory": "uuid"}, id="tracking-id-factory-str"),
+        pytest.param({"allow_insecure_http": "yes"}, id="allow-insecure-http-str"),
+        pytest.param({"trust_env": 1}, id="trust-env-int"),
+        pytest.param({"client_cert": 5}, id="client-cert-int"),
+        pytest.param({"ssl_context": "default"}, id="ssl-context-str"),
+        pytest.param({"token": 12345678}, id="token-int"),
+        pytest.param({"http_client": object()}, id="http-client-object"),
+    ],
+)
+def test_every_bad_setting_is_refused_at_construction(settings: dict[str, object]) -> None:
+    _refused(**settings)
+
+
+def test_a_transport_of_the_other_kind_is_refused() -> None:
+    with pytest.raises(ClientConfigurationError, match="transport"):
+        BillingInvoiceClient(owner_no="xxx", token=TOKEN, transport=httpx.AsyncHTTPTransport())  # type: ignore[arg-type]
+    with pytest.raises(ClientConfigurationError, match="transport"):
+        AsyncBillingInvoiceClient(owner_no="xxx", token=TOKEN, transport=httpx.HTTPTransport())  # type: ignore[arg-type]
+    with pytest.raises(ClientConfigurationError, match="http_client"):
+        BillingInvoiceClient(owner_no="xxx", token=TOKEN, http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["8", 0, 8.0, True])
+def test_max_concurrency_must_be_a_positive_int(value: object) -> None:
+    with pytest.raises(ClientConfigurationError, match="max_concurrency"):
+        AsyncBillingInvoiceClient(owner_no="xxx", token=TOKEN, max_concurrency=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"max_retries": float("inf")},
+        {"max_retries": "2"},
+        {"max_retries": 10**6},
+        {"initial_delay": "0.5"},
+        {"max_delay": -1.0},
+        {"max_retry_after": True},
+    ],
+)
+def test_a_retry_policy_that_cannot_work_is_refused(settings: dict[str, object]) -> None:
+    with pytest.raises(ClientConfigurationError, match="RetryPolicy"):
+        RetryPolicy(**settings)  # type: ignore[arg-type]
+
+
+def test_backoff_stays_finite_after_any_number_of_retries() -> None:
+    policy = RetryPolicy(max_retries=100, initial_delay=0.5, max_delay=8.0)
+    assert all(6.0 <= policy.delay(retries) <= 8.0 for retries in (1023, 1024, 5000, 10**9))
+
+
+def _recording_transport(sent: list[httpx.Request]) -> httpx.MockTransport:
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    return httpx.MockTransport(record)
+
+
+@pytest.mark.parametrize("timeout", [-1, float("nan"), "1"])
+def test_a_bad_per_call_timeout_is_refused_before_sending(timeout: object) -> None:
+    sent: list[httpx.Request] = []
+    transport = _recording_transport(sent)
+    with (
+        BillingInvoiceClient(owner_no="xxx", token=TOKEN, transport=transport) as client,
+        pytest.raises(ClientConfigurationError, match="timeout"),
+    ):
+        client.get_invoice("603010", timeout=timeout)  # type: ignore[arg-type]
+    assert sent == []
+
+
+def test_a_call_after_close_is_a_client_state_error() -> None:
+    sent: list[httpx.Request] = []
+    transport = _recording_transport(sent)
+    client = BillingInvoiceClient(owner_no="xxx", token=TOKEN, transport=transport)
+    client.close()
+    with pytest.raises(ClientStateError, match="closed"):
+        client.get_invoice("603010")
+    with pytest.raises(ClientStateError):
+        client.invoice_lines("603010")
+    assert sent == []
+
+
+async def test_an_async_call_after_close_is_a_client_state_error() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+    client = AsyncBillingInvoiceClient(owner_no="xxx", token=TOKEN, transport=transport)
+    await client.close()
+    with pytest.raises(ClientStateError, match="closed"):
+        await client.get_invoice("603010")
+
+
+def test_an_async_client_used_in_another_event_loop_is_a_client_state_error() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"invoiceNo": "603010"}))
+    client = AsyncBillingInvoiceClient(owner_no="xxx", token=TOKEN, transport=transport)
+    assert asyncio.run(client.get_invoice("603010")).invoice_no == "603010"
+    with pytest.raises(ClientStateError, match="event loop"):
+        asyncio.run(client.get_invoice("603010"))

@@ -7,7 +7,6 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import unquote
@@ -19,7 +18,6 @@ from payex_billing_invoice import (
     ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,
-    AsyncBillingInvoiceClient,
     AuthenticationError,
     BillingInvoiceClient,
     BillingInvoiceError,
@@ -34,6 +32,18 @@ from payex_billing_invoice import (
     ValidationProblem,
 )
 from payex_billing_invoice._base_client import MAX_RESPONSE_BYTES
+from tests._client_faults import (
+    BOUND,
+    FAST,
+    INVOICE,
+    INVOICE_NO,
+    OK,
+    OWNER_NO,
+    STALL,
+    TOKEN,
+    assert_sealed,
+    async_client,
+)
 from tests._fault_server import (
     Action,
     CloseWithoutResponse,
@@ -48,72 +58,11 @@ from tests._fault_server import (
     TruncatedBody,
 )
 
-TOKEN = "tok-SECRET-9f8e7d"
-OWNER_NO = "xxx"
-INVOICE_NO = "603010"
 ROUTE = ROUTE_TEMPLATES["getInvoice"]
 INVOICE_PATH = f"/billing/invoice/v1/{OWNER_NO}/invoices/{INVOICE_NO}".encode()
-FAST = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.05, max_retry_after=0.2)
-BOUND = 5.0
-"""Seconds no single call may take: a sanity bound, not a benchmark."""
-STALL = 5.0
-"""Seconds a stalling action holds back; longer than any client timeout used here."""
-LOGGERS = ("payex_billing_invoice", "httpx", "httpcore")
-INVOICE = {
-    "invoiceNo": INVOICE_NO,
-    "invoiceDate": "2026-03-01",
-    "invoiceAmount": 499.00,
-    "recurringProducts": f"/billing/invoice/v1/{OWNER_NO}/invoices/{INVOICE_NO}/recurring-products",
-    "subscriptions": f"/billing/invoice/v1/{OWNER_NO}/invoices/{INVOICE_NO}/subscriptions",
-}
-OK = Respond.json(INVOICE)
 UNAVAILABLE = Respond.json(
     {"title": "Service unavailable", "status": 503}, 503, content_type="application/problem+json"
 )
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    """A fault server on 127.0.0.1, stopped after the test."""
-    with FaultServer() as running:
-        yield running
-
-
-@pytest.fixture
-def client(server: FaultServer) -> Iterator[BillingInvoiceClient]:
-    """A sync client of `server` with fast retries."""
-    with BillingInvoiceClient(base_url=server.url, owner_no=OWNER_NO, token=TOKEN, retry_policy=FAST) as running:
-        yield running
-
-
-@pytest.fixture
-def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    """Every record of the client, httpx and httpcore, from DEBUG up."""
-    for name in LOGGERS:
-        caplog.set_level(logging.DEBUG, logger=name)
-    return caplog
-
-
-def async_client(server: FaultServer, policy: RetryPolicy = FAST) -> AsyncBillingInvoiceClient:
-    """An async client of `server`."""
-    return AsyncBillingInvoiceClient(base_url=server.url, owner_no=OWNER_NO, token=TOKEN, retry_policy=policy)
-
-
-def assert_sealed(server: FaultServer, logs: pytest.LogCaptureFixture, *objects: object, attempts: int) -> None:
-    """The server saw `attempts` requests, each carrying the token; no log record, str or repr shows it."""
-    requests = server.requests
-    assert len(requests) == attempts
-    for request in requests:
-        assert request.header_values("Authorization") == [f"Bearer {TOKEN}"]
-    for record in logs.records:
-        assert TOKEN not in record.getMessage()
-        assert TOKEN not in repr(vars(record))
-    for item in objects:
-        chain: BaseException | object | None = item
-        while chain is not None:
-            assert TOKEN not in str(chain)
-            assert TOKEN not in repr(chain)
-            chain = chain.__cause__ or chain.__context__ if isinstance(chain, BaseException) else None
 
 
 def gaps(server: FaultServer) -> list[float]:
@@ -691,3 +640,69 @@ async def test_async_invoice_lines_raises_the_first_error_and_cancels_the_rest(s
         with pytest.raises(SubscriptionNotFound):
             await client.invoice_lines(INVOICE_NO)
     assert time.monotonic() - started < 1.5
+
+
+def _lines_server(server: FaultServer, subscriptions: list[dict[str, str]]) -> None:
+    """Answer `invoice_lines`: amount 100, no customer-level products, these subscriptions, 100 per subscription."""
+    products = {"items": [{"productNo": "P", "amount": 100}]}
+
+    def answer(request: RecordedRequest) -> Action:
+        target = request.target.decode()
+        if target.endswith("/subscriptions"):
+            return Respond.json({"items": subscriptions})
+        if target.endswith(f"/invoices/{INVOICE_NO}/recurring-products"):
+            return Respond.json({"items": []})
+        if target.endswith("/recurring-products"):
+            return Respond.json(products)
+        return Respond.json({**INVOICE, "invoiceAmount": 100})
+
+    server.fallback = answer
+
+
+ANOTHER_INVOICE = f"/billing/invoice/v1/{OWNER_NO}/invoices/999999/subscriptions/1/recurring-products"
+OWN_LINK = f"/billing/invoice/v1/{OWNER_NO}/invoices/{INVOICE_NO}/subscriptions/1/recurring-products"
+REFUSED_LINES = [
+    pytest.param([{"subscriptionNo": "1", "recurringProducts": ANOTHER_INVOICE}], "999999", id="another-invoice"),
+    pytest.param([{"recurringProducts": ANOTHER_INVOICE}], "999999", id="another-invoice-no-number"),
+    pytest.param([{"subscriptionNo": "2", "recurringProducts": OWN_LINK}], "another subscription", id="other-number"),
+    pytest.param([{"subscriptionNo": "1"}, {"subscriptionNo": "1"}], "listed more than once", id="twice-by-number"),
+    pytest.param(
+        [{"subscriptionNo": "1"}, {"recurringProducts": OWN_LINK}], "listed more than once", id="twice-by-link"
+    ),
+]
+
+
+@pytest.mark.parametrize(("subscriptions", "named"), REFUSED_LINES)
+def test_invoice_lines_follows_only_this_invoices_subscriptions_once(
+    server: FaultServer,
+    client: BillingInvoiceClient,
+    logs: pytest.LogCaptureFixture,
+    subscriptions: list[dict[str, str]],
+    named: str,
+) -> None:
+    _lines_server(server, subscriptions)
+    with pytest.raises(ResponseValidationError, match=named) as caught:
+        client.invoice_lines(INVOICE_NO)
+    assert len(server.requests) == 3
+    assert not any(b"/subscriptions/" in request.target for request in server.requests)
+    assert_sealed(server, logs, caught.value, attempts=3)
+
+
+@pytest.mark.parametrize(("subscriptions", "named"), REFUSED_LINES)
+async def test_async_invoice_lines_follows_only_this_invoices_subscriptions_once(
+    server: FaultServer, subscriptions: list[dict[str, str]], named: str
+) -> None:
+    _lines_server(server, subscriptions)
+    async with async_client(server) as client:
+        with pytest.raises(ResponseValidationError, match=named):
+            await client.invoice_lines(INVOICE_NO)
+    assert not any(b"/subscriptions/" in request.target for request in server.requests)
+
+
+def test_invoice_lines_follows_a_link_of_this_invoice_and_its_number(
+    server: FaultServer, client: BillingInvoiceClient
+) -> None:
+    _lines_server(server, [{"subscriptionNo": "1", "recurringProducts": OWN_LINK}, {"subscriptionNo": "2"}])
+    lines = client.invoice_lines(INVOICE_NO)
+    assert lines.total == 200
+    assert [len(line.recurring_products) for line in lines.subscriptions] == [1, 1]

@@ -24,3 +24,15 @@ def test_wheel_ships_the_overlay_and_the_generated_package(tmp_path: Path) -> No
         "payex_billing_invoice_openapi/strict_models.py",
         "payex_billing_invoice_openapi/api/invoices/get_invoice.py",
     } <= names
+
+
+def test_the_packages_import_with_warnings_as_errors() -> None:
+    modules = "payex_billing_invoice, payex_billing_invoice._cli, payex_billing_invoice_openapi.strict_models"
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", f"import {modules}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -7,8 +7,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic import (
+    MISSING,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictInt,
+    StrictStr,
+)
 
 
 class Invoice(BaseModel):

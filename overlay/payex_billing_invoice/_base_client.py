@@ -2,6 +2,9 @@
 
 The exchange of one call is written once, as a generator that yields what to do next (send a request, or
 sleep before a retry) and receives the outcome; the sync and async clients only drive it.
+
+Every text the server sends passes through the client's `Redactor` (the exact token, whatever the server echoes)
+before an exception keeps it; each attempt carries a deadline (connect to last byte), each call an overall one.
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ import time
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+import httpcore
 import httpx
 import pydantic
 
+from payex_billing_invoice._body import ACCEPT_ENCODING, ResponseTooLargeError, UndecodableBodyError
 from payex_billing_invoice._exceptions import (
     ApiConnectionError,
     ApiStatusError,
@@ -34,11 +38,23 @@ from payex_billing_invoice._exceptions import (
     ResponseValidationError,
     error_for_response,
 )
+from payex_billing_invoice._logs import escape, logger
 from payex_billing_invoice._operations import ENDPOINTS, Endpoint, GeneratedModel, LinkedExactModel, LinkedModel
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._routes import ROUTE_TEMPLATES, parse_link, validate_segment
+from payex_billing_invoice._secrets import Redactor, check_token
+from payex_billing_invoice._settings import (
+    check_bool,
+    check_count,
+    check_optional_path,
+    check_seconds,
+    check_timeout,
+)
+from payex_billing_invoice._strict import json_number, numeric_string_path
 
 __all__ = [
+    "DEFAULT_CALL_DEADLINE",
+    "DEFAULT_REQUEST_DEADLINE",
     "DEFAULT_TIMEOUT",
     "ENV_BASE_URL",
     "ENV_CA_BUNDLE",
@@ -60,17 +76,22 @@ ENV_CLIENT_CERT: Final = "PAYEX_BILLING_CLIENT_CERT"
 ENV_CLIENT_KEY: Final = "PAYEX_BILLING_CLIENT_KEY"
 ENV_CA_BUNDLE: Final = "PAYEX_BILLING_CA_BUNDLE"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_REQUEST_DEADLINE: Final = 60.0
+"""Seconds one attempt may take, from connecting to the last byte of the body."""
+DEFAULT_CALL_DEADLINE: Final = 180.0
+"""Seconds one call may take, every attempt and every wait before a retry included."""
 DEFAULT_TRACKING_HEADER: Final = "X-Request-Id"
 DEFAULT_MAX_RETRIES: Final = 2
 MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 _TOKEN_CHARS: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
 _HEADER_VALUE: Final = re.compile(r"[\x20-\x7e]{1,1024}")
-
-logger = logging.getLogger("payex_billing_invoice")
+_URL_TEXT: Final = re.compile(r"[\x21-\x7e]+")
+_PROXY_POOLS: Final = (httpcore.HTTPProxy, httpcore.AsyncHTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncSOCKSProxy)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=GeneratedModel)
 E = TypeVar("E", bound=pydantic.BaseModel)
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 Timeout = float | httpx.Timeout | None
 
 
@@ -101,6 +122,10 @@ class SendRequest:
     url: str
     headers: dict[str, str]
     timeout: httpx.Timeout
+    deadline: float
+    """`time.monotonic()` by which the attempt must have read the last byte."""
+    log_url: str
+    """The URL with the route template instead of the ids, for httpx's request log line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,36 +144,10 @@ class Received:
     content: bytes
 
 
-class ResponseTooLargeError(Exception):
-    """The body is larger than the client's `max_response_bytes`; keeps the status, headers and what was read."""
-
-    def __init__(self, response: httpx.Response, limit: int, partial: bytes = b"") -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.partial = partial
-        super().__init__(f"the response body is larger than {limit} bytes")
-
-
 Step = SendRequest | Sleep
-Outcome = Received | httpx.HTTPError | ResponseTooLargeError | None
+Unreadable = ResponseTooLargeError | UndecodableBodyError
+Outcome = Received | httpx.HTTPError | Unreadable | None
 Exchange = Generator[Step, Outcome, T]
-
-
-def check_declared_size(response: httpx.Response, limit: int) -> list[bytes]:
-    """A fresh chunk list for reading `response`; refuses at once a body whose declared size is over `limit`."""
-    declared = response.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise ResponseTooLargeError(response, limit)
-    return []
-
-
-def add_chunk(chunks: list[bytes], chunk: bytes, received: int, limit: int, response: httpx.Response) -> int:
-    """Append a decoded chunk; return the new size, refusing past `limit` (decompressed size counts)."""
-    received += len(chunk)
-    if received > limit:
-        raise ResponseTooLargeError(response, limit, b"".join(chunks))
-    chunks.append(chunk)
-    return received
 
 
 def _is_loopback(host: str) -> bool:
@@ -160,9 +159,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _secret_or_env(value: str | None, variable: str, what: str) -> str:
+def _secret_or_env(value: object, variable: str, what: str) -> object:
     resolved = value if value is not None else os.environ.get(variable)
-    if not resolved:
+    if resolved is None or resolved == "":
         raise ClientConfigurationError(f"{what} is required: pass it, or set {variable}")
     return resolved
 
@@ -174,6 +173,10 @@ def _ssl_context(
     ssl_context: ssl.SSLContext | None,
 ) -> ssl.SSLContext | None:
     """The TLS context: the caller's, or one (TLS 1.2 or newer) with the client certificate and CA bundle given."""
+    for name, path in (("client_cert", client_cert), ("client_key", client_key), ("ca_bundle", ca_bundle)):
+        check_optional_path(name, path)
+    if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+        raise ClientConfigurationError(f"ssl_context must be an ssl.SSLContext, not a {type(ssl_context).__name__}")
     if ssl_context is not None:
         if client_cert or client_key or ca_bundle:
             raise ClientConfigurationError("pass either ssl_context or client_cert/client_key/ca_bundle, not both")
@@ -199,9 +202,14 @@ def _ssl_context(
 
 
 def _as_timeout(timeout: Timeout, default: httpx.Timeout) -> httpx.Timeout:
-    if timeout is None:
-        return default
-    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    return default if timeout is None else check_timeout("timeout", timeout)
+
+
+def _within(timeout: httpx.Timeout, seconds: float) -> httpx.Timeout:
+    """`timeout` with no part longer than `seconds`."""
+    parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    connect, read, write, pool = (seconds if part is None else min(part, seconds) for part in parts)
+    return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
 
 class ClientCore:
@@ -220,40 +228,60 @@ class ClientCore:
         tracking_id_factory: Callable[[], str],
         allow_insecure_http: bool,
         max_response_bytes: int,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        call_deadline: float = DEFAULT_CALL_DEADLINE,
+        trust_env: bool = False,
     ) -> None:
         self.owner_no = validate_segment("owner_no", _secret_or_env(owner_no, ENV_OWNER_NO, "owner_no"))
-        self.auth = BearerToken(_secret_or_env(token, ENV_TOKEN, "token"))
+        secret = check_token(_secret_or_env(token, ENV_TOKEN, "token"))
+        self.auth = BearerToken(secret)
+        self.redact = Redactor(secret)
         self.base_url = self._check_base_url(
-            base_url or os.environ.get(ENV_BASE_URL) or PRODUCTION_URL, allow_insecure_http
+            base_url or os.environ.get(ENV_BASE_URL) or PRODUCTION_URL,
+            check_bool("allow_insecure_http", allow_insecure_http),
         )
         self._url_prefix = str(self.base_url)
         self.timeout = _as_timeout(timeout, DEFAULT_TIMEOUT)
+        self.request_deadline = check_seconds("request_deadline", request_deadline)
+        self.call_deadline = check_seconds("call_deadline", call_deadline)
+        self.trust_env = check_bool("trust_env", trust_env) and self.base_url.scheme == "https"
         if retry_policy is not None and max_retries is not None:
             raise ClientConfigurationError("pass either max_retries or retry_policy, not both")
-        try:
-            self.retry = retry_policy or RetryPolicy(
-                max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries
-            )
-        except ValueError as error:
-            raise ClientConfigurationError(str(error)) from None
-        if tracking_header is not None and not _TOKEN_CHARS.fullmatch(tracking_header):
-            raise ClientConfigurationError(f"tracking_header {tracking_header[:60]!r} is not a valid header name")
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise ClientConfigurationError(f"retry_policy must be a RetryPolicy, not a {type(retry_policy).__name__}")
+        self.retry = retry_policy or RetryPolicy(
+            max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+        )
+        if tracking_header is not None and not (
+            isinstance(tracking_header, str) and _TOKEN_CHARS.fullmatch(tracking_header)
+        ):
+            raise ClientConfigurationError(f"tracking_header {str(tracking_header)[:60]!r} is not a valid header name")
+        if not callable(tracking_id_factory):
+            raise ClientConfigurationError("tracking_id_factory must be callable")
         self.tracking_header = tracking_header
         self.tracking_id_factory = tracking_id_factory
-        if max_response_bytes < 1:
-            raise ClientConfigurationError("max_response_bytes must be at least 1")
-        self.max_response_bytes = max_response_bytes
+        self.max_response_bytes = check_count(
+            "max_response_bytes", max_response_bytes, minimum=1, maximum=MAX_RESPONSE_BYTES * 64
+        )
 
     @staticmethod
-    def _check_base_url(base_url: str, allow_insecure_http: bool) -> httpx.URL:
+    def _check_base_url(base_url: object, allow_insecure_http: bool) -> httpx.URL:
+        if not isinstance(base_url, str):
+            raise ClientConfigurationError(f"base_url must be a str, not a {type(base_url).__name__}")
+        if not _URL_TEXT.fullmatch(base_url):
+            raise ClientConfigurationError("base_url must be printable ASCII without spaces")
+        if "?" in base_url or "#" in base_url or "@" in base_url:
+            raise ClientConfigurationError(
+                "base_url must not carry credentials, a query or a fragment (not even empty)"
+            )
         try:
             url = httpx.URL(base_url)
-        except httpx.InvalidURL as error:
-            raise ClientConfigurationError(f"base_url is not a valid URL: {error}") from None
+        except (httpx.InvalidURL, ValueError, TypeError) as error:
+            raise ClientConfigurationError(f"base_url is not a valid URL: {escape(str(error), 100)}") from None
         if url.scheme not in {"http", "https"} or not url.host:
             raise ClientConfigurationError("base_url must be an absolute http(s) URL")
-        if url.userinfo or url.query or url.fragment:
-            raise ClientConfigurationError("base_url must not carry credentials, a query or a fragment")
+        if url.port is not None and not 0 < url.port < 65536:
+            raise ClientConfigurationError(f"base_url has no valid port: {url.port}")
         if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
             raise ClientConfigurationError(
                 f"refusing plain http:// to {url.host}: the token would travel unencrypted "
@@ -270,18 +298,51 @@ class ClientCore:
     ) -> dict[str, Any]:
         """Keyword arguments for the httpx client this core's owner creates."""
         context = _ssl_context(client_cert, client_key, ca_bundle, ssl_context)
-        return {"timeout": self.timeout, "follow_redirects": False, **({"verify": context} if context else {})}
+        return {
+            "timeout": self.timeout,
+            "follow_redirects": False,
+            "trust_env": self.trust_env,
+            **({"verify": context} if context else {}),
+        }
+
+    def open_http(self, factory: Callable[..., H], args: Mapping[str, Any]) -> H:
+        """The httpx client this core's owner uses; a proxy setting of the environment that cannot work is refused."""
+        try:
+            return factory(**args)
+        except (ValueError, ImportError, TypeError, httpx.InvalidURL) as error:
+            where = (
+                "the proxy settings of the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY)" if self.trust_env else "it"
+            )
+            raise ClientConfigurationError(
+                f"cannot build the HTTP client from {where}: {type(error).__name__}"
+            ) from None
+
+    def check_http_client(self, http_client: httpx.Client | httpx.AsyncClient) -> None:
+        """Refuse a passed-in client that would send this plain-http base URL, token and all, through a proxy."""
+        if self.base_url.scheme != "http":
+            return
+        transport_for_url = getattr(http_client, "_transport_for_url", None)
+        transport = transport_for_url(self.base_url) if transport_for_url is not None else None
+        if isinstance(getattr(transport, "_pool", None), _PROXY_POOLS):
+            raise ClientConfigurationError(
+                "the http_client passed would send the token through a proxy over plain http: "
+                "give it trust_env=False or no proxy for this base_url"
+            )
 
     def __repr__(self) -> str:
         return f"owner_no={self.owner_no!r}, base_url={self._url_prefix!r}"
 
     def call(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[M]:
         """The exchange for one operation, returning the generated attrs model."""
-        return self._exchange(endpoint, self._path(endpoint, segments), timeout, partial(_decode_model, endpoint))
+        return self._exchange(
+            endpoint, self._path(endpoint, segments), timeout, partial(_decode_model, endpoint, self.redact)
+        )
 
     def call_exact(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[E]:
         """The exchange for one operation, returning the strict pydantic model (exact `Decimal` money)."""
-        return self._exchange(endpoint, self._path(endpoint, segments), timeout, partial(_decode_exact, endpoint))
+        return self._exchange(
+            endpoint, self._path(endpoint, segments), timeout, partial(_decode_exact, endpoint, self.redact)
+        )
 
     def follow_endpoint(self, link: str) -> tuple[Endpoint[LinkedModel, LinkedExactModel], dict[str, str]]:
         """The operation and segments a hypermedia link addresses, refused unless it is this client's host and owner."""
@@ -310,28 +371,39 @@ class ClientCore:
         timeout: Timeout,
         decode: Callable[[Received], T],
     ) -> Exchange[T]:
+        call_ends = time.monotonic() + self.call_deadline
         template = ROUTE_TEMPLATES[endpoint.operation_id]
-        headers = {"Accept": "application/json, application/problem+json"}
+        headers = {"Accept": "application/json, application/problem+json", "Accept-Encoding": ACCEPT_ENCODING}
         request_id = None
         if self.tracking_header:
             request_id = self.tracking_id_factory()
             if not isinstance(request_id, str) or not _HEADER_VALUE.fullmatch(request_id):
                 raise ClientConfigurationError("tracking_id_factory must return printable ASCII without line breaks")
             headers[self.tracking_header] = request_id
-        request = SendRequest("GET", self._url_prefix + path, headers, _as_timeout(timeout, self.timeout))
+        per_operation = _as_timeout(timeout, self.timeout)
+        url, log_url = self._url_prefix + path, self._url_prefix + template
         retries = 0
         while True:
-            started = time.perf_counter()
-            outcome = yield request
-            elapsed_ms = (time.perf_counter() - started) * 1000.0
+            started = time.monotonic()
+            deadline = min(call_ends, started + self.request_deadline)
+            outcome = yield SendRequest(
+                "GET", url, headers, _within(per_operation, deadline - started), deadline, log_url
+            )
+            elapsed_ms = (time.monotonic() - started) * 1000.0
+            if isinstance(outcome, httpx.TimeoutException) and time.monotonic() >= deadline:
+                ends_call = deadline == call_ends
+                name, seconds = ("call", self.call_deadline) if ends_call else ("request", self.request_deadline)
+                outcome = httpx.TimeoutException(f"the {name}_deadline of {seconds:g} s passed")
             error = self._error_of(outcome, endpoint.operation_id, template, request_id)
-            status = outcome.status_code if isinstance(outcome, Received | ResponseTooLargeError) else None
+            status = outcome.status_code if isinstance(outcome, Received | Unreadable) else None
             _log_attempt(template, status, elapsed_ms, retries + 1, error)
             if error is None and isinstance(outcome, Received):
                 return decode(outcome)
             if error is None or not _is_retryable(self.retry, retries, error):
                 raise error or ApiConnectionError("no response", request_id=request_id)
             delay = self.retry.delay(retries, _headers_of(outcome))
+            if time.monotonic() + delay >= call_ends:
+                raise error  # the next attempt could not start before the call's deadline
             logger.info(
                 "retrying GET %s in %.2f s after %s (attempt %d of %d)",
                 template,
@@ -344,30 +416,37 @@ class ClientCore:
             yield Sleep(delay)
             retries += 1
 
-    @staticmethod
     def _error_of(
-        outcome: Outcome, operation_id: str, template: str, request_id: str | None
+        self, outcome: Outcome, operation_id: str, template: str, request_id: str | None
     ) -> BillingInvoiceError | None:
-        error: BillingInvoiceError
-        if isinstance(outcome, ResponseTooLargeError) and 200 <= outcome.status_code < 300:
-            error = ResponseValidationError(
-                status_code=outcome.status_code, body=outcome.partial, errors=(str(outcome),), operation_id=operation_id
+        redact = self.redact
+        if isinstance(outcome, Received | Unreadable):
+            received = isinstance(outcome, Received)
+            body = outcome.content if isinstance(outcome, Received) else outcome.partial
+            if not 200 <= outcome.status_code < 300:
+                return error_for_response(
+                    status_code=outcome.status_code,
+                    headers=outcome.headers,
+                    body=body,
+                    request_id=request_id,
+                    redact=redact,
+                )
+            if received:
+                return None
+            return ResponseValidationError(
+                status_code=outcome.status_code,
+                body=body,
+                errors=(str(outcome),),
+                operation_id=operation_id,
+                redact=redact,
             )
-        elif isinstance(outcome, ResponseTooLargeError):
-            error = error_for_response(
-                status_code=outcome.status_code, headers=outcome.headers, body=outcome.partial, request_id=request_id
-            )
-        elif isinstance(outcome, httpx.TimeoutException):
-            error = ApiTimeoutError(f"GET {template} timed out ({_transport_reason(outcome)})", request_id=request_id)
-        elif isinstance(outcome, httpx.HTTPError) or outcome is None:
-            error = ApiConnectionError(f"GET {template} failed: {_transport_reason(outcome)}", request_id=request_id)
-        elif 200 <= outcome.status_code < 300:
-            return None
+        reason = _transport_reason(outcome)
+        error: ApiConnectionError
+        if isinstance(outcome, httpx.TimeoutException):
+            error = ApiTimeoutError(f"GET {template} timed out ({reason})", request_id=request_id, redact=redact)
         else:
-            return error_for_response(
-                status_code=outcome.status_code, headers=outcome.headers, body=outcome.content, request_id=request_id
-            )
-        error.__cause__ = outcome
+            error = ApiConnectionError(f"GET {template} failed: {reason}", request_id=request_id, redact=redact)
+        error.__cause__ = _scrubbed(outcome, redact)
         return error
 
 
@@ -375,7 +454,18 @@ _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
 def _headers_of(outcome: Outcome) -> httpx.Headers | None:
-    return outcome.headers if isinstance(outcome, Received | ResponseTooLargeError) else None
+    return outcome.headers if isinstance(outcome, Received | Unreadable) else None
+
+
+def _scrubbed(error: httpx.HTTPError | None, redact: Redactor) -> httpx.HTTPError | None:
+    """A copy of httpx's exception to chain: its class and scrubbed message, without the request (whose headers
+    hold the token), the traceback (whose frames do) or httpcore's exceptions."""
+    if error is None:
+        return None
+    try:
+        return type(error)(redact(str(error)))
+    except TypeError:
+        return None
 
 
 def _is_retryable(policy: RetryPolicy, retries_done: int, error: BillingInvoiceError) -> bool:
@@ -398,7 +488,7 @@ def _log_attempt(
 ) -> None:
     if not logger.isEnabledFor(logging.DEBUG):
         return
-    instance = error.instance if isinstance(error, ApiStatusError) else None
+    instance = escape(error.instance, 100) if isinstance(error, ApiStatusError) and error.instance else None
     logger.debug(
         "GET %s -> %s in %.1f ms (attempt %d%s)",
         template,
@@ -426,7 +516,15 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _json_body(endpoint: Endpoint[M, E], response: Received, *, exact: bool) -> Any:
+def _float_number(text: str) -> float:
+    return float(json_number(text))
+
+
+def _int_number(text: str) -> int:
+    return int(json_number(text))
+
+
+def _json_body(endpoint: Endpoint[M, E], redact: Redactor, response: Received, *, exact: bool) -> Any:
     """The 2xx body, validated against the strict schema layer, parsed with floats as `Decimal` when `exact`.
 
     Validation runs on the JSON text in pydantic's strict mode (dates only as `YYYY-MM-DD`, no null where the spec
@@ -435,42 +533,63 @@ def _json_body(endpoint: Endpoint[M, E], response: Received, *, exact: bool) -> 
     body = response.content
     content_type = response.headers.get("content-type", "")
     if not _is_json(content_type):
-        raise _invalid(endpoint, response, f"expected an application/json body, got {content_type[:60]!r}")
+        raise _invalid(
+            endpoint, response, f"expected an application/json body, got {escape(content_type, 60)!r}", redact
+        )
     try:
-        endpoint.exact_model.model_validate_json(body, strict=True)
-        return json.loads(body, parse_float=Decimal if exact else float, parse_constant=_refuse_constant)
+        validated = endpoint.exact_model.model_validate_json(body, strict=True)
+        data = json.loads(
+            body,
+            parse_float=json_number if exact else _float_number,
+            parse_int=_int_number,
+            parse_constant=_refuse_constant,
+        )
     except pydantic.ValidationError as error:
-        raise _validation_error(endpoint, response, error) from None
+        raise _validation_error(endpoint, response, error, redact) from None
     except (ValueError, RecursionError, ArithmeticError) as error:
-        raise _invalid(endpoint, response, f"the body is not JSON: {type(error).__name__}: {error}"[:200]) from None
+        raise _invalid(
+            endpoint, response, f"the body is not JSON: {type(error).__name__}: {error}"[:200], redact
+        ) from None
+    text_number = numeric_string_path(validated, data)
+    if text_number is not None:
+        raise _invalid(endpoint, response, f"{text_number}: Input should be a JSON number, not a string", redact)
+    return data
 
 
-def _decode_exact(endpoint: Endpoint[M, E], response: Received) -> E:
-    data = _json_body(endpoint, response, exact=True)
+def _decode_exact(endpoint: Endpoint[M, E], redact: Redactor, response: Received) -> E:
+    data = _json_body(endpoint, redact, response, exact=True)
     try:
         return endpoint.exact_model.model_validate(data)
     except pydantic.ValidationError as error:
-        raise _validation_error(endpoint, response, error) from None
+        raise _validation_error(endpoint, response, error, redact) from None
 
 
-def _decode_model(endpoint: Endpoint[M, E], response: Received) -> M:
-    data = _json_body(endpoint, response, exact=False)
+def _decode_model(endpoint: Endpoint[M, E], redact: Redactor, response: Received) -> M:
+    data = _json_body(endpoint, redact, response, exact=False)
     try:
         return endpoint.model.from_dict(data)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as error:
         reason = f"the body does not fit the generated model: {type(error).__name__}"
-        raise _invalid(endpoint, response, reason) from None
+        raise _invalid(endpoint, response, reason, redact) from None
 
 
 def _validation_error(
-    endpoint: Endpoint[M, E], response: Received, error: pydantic.ValidationError
+    endpoint: Endpoint[M, E], response: Received, error: pydantic.ValidationError, redact: Redactor
 ) -> ResponseValidationError:
     return ResponseValidationError.from_validation_error(
-        error, status_code=response.status_code, body=response.content, operation_id=endpoint.operation_id
+        error,
+        status_code=response.status_code,
+        body=response.content,
+        operation_id=endpoint.operation_id,
+        redact=redact,
     )
 
 
-def _invalid(endpoint: Endpoint[M, E], response: Received, reason: str) -> ResponseValidationError:
+def _invalid(endpoint: Endpoint[M, E], response: Received, reason: str, redact: Redactor) -> ResponseValidationError:
     return ResponseValidationError(
-        status_code=response.status_code, body=response.content, errors=(reason,), operation_id=endpoint.operation_id
+        status_code=response.status_code,
+        body=response.content,
+        errors=(reason,),
+        operation_id=endpoint.operation_id,
+        redact=redact,
     )

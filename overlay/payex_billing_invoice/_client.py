@@ -6,29 +6,37 @@ import asyncio
 import os
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeAlias, TypeVar
 
 import httpx
 
 from payex_billing_invoice._base_client import (
+    DEFAULT_CALL_DEADLINE,
+    DEFAULT_REQUEST_DEADLINE,
     DEFAULT_TRACKING_HEADER,
     MAX_RESPONSE_BYTES,
     ClientCore,
     Exchange,
     Outcome,
     Received,
-    ResponseTooLargeError,
     SendRequest,
     Sleep,
     Timeout,
-    add_chunk,
-    check_declared_size,
     new_tracking_id,
 )
-from payex_billing_invoice._exceptions import ClientConfigurationError, InvalidRouteError, ResponseValidationError
+from payex_billing_invoice._body import BodyReader, ResponseTooLargeError, UndecodableBodyError
+from payex_billing_invoice._deadline import deadline, enforce_deadlines, time_left
+from payex_billing_invoice._exceptions import (
+    BillingInvoiceError,
+    ClientConfigurationError,
+    ClientStateError,
+    InvalidRouteError,
+    ResponseValidationError,
+)
 from payex_billing_invoice._lines import InvoiceLines, LinesProgress, ProgressCallback, SubscriptionLines
+from payex_billing_invoice._logs import call_logging, escape
 from payex_billing_invoice._models import listed
 from payex_billing_invoice._operations import (
     GET_INVOICE,
@@ -41,50 +49,81 @@ from payex_billing_invoice._operations import (
     LinkedModel,
 )
 from payex_billing_invoice._retries import RetryPolicy
+from payex_billing_invoice._settings import check_count
 from payex_billing_invoice_openapi import models, strict_models
 
 __all__ = ["AsyncBillingInvoiceClient", "AsyncExactModels", "BillingInvoiceClient", "ExactModels"]
 
 R = TypeVar("R")
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 PathLike: TypeAlias = str | os.PathLike[str]
 DEFAULT_MAX_CONCURRENCY = 8
 
 
-def _subscription_segments(invoice_no: str, subscription: strict_models.Subscription) -> dict[str, str]:
-    if not isinstance(subscription.subscription_no, str):
-        raise ResponseValidationError(
-            status_code=200,
-            body=b"",
-            errors=("a subscription item has neither a recurringProducts link nor a subscriptionNo",),
-            operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id,
-        )
-    return {"invoice_no": invoice_no, "subscription_no": subscription.subscription_no}
-
-
-def _unusable_link(reason: str) -> ResponseValidationError:
-    """A subscription's recurringProducts link in a response that the client will not follow."""
+def _refused(reason: str) -> ResponseValidationError:
+    """A subscription list that `invoice_lines` will not follow (the reason names the link or number)."""
     return ResponseValidationError(
-        status_code=200,
-        body=b"",
-        errors=(f"a subscription's recurringProducts link cannot be followed: {reason}",),
-        operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id,
+        status_code=200, body=b"", errors=(reason,), operation_id=LIST_INVOICE_SUBSCRIPTIONS.operation_id
     )
 
 
-def _subscription_products(
-    core: ClientCore, invoice_no: str, subscription: strict_models.Subscription, timeout: Timeout
-) -> Exchange[strict_models.RecurringProductList]:
-    """Its recurring products: through its link when it has one (refused unless it is that operation)."""
-    if isinstance(subscription.recurring_products, str):
-        try:
-            endpoint, segments = core.follow_endpoint(subscription.recurring_products)
-        except InvalidRouteError as error:
-            raise _unusable_link(str(error)) from None
-        if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
-            raise _unusable_link(f"it addresses {endpoint.operation_id}")
-        return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
-    segments = _subscription_segments(invoice_no, subscription)
-    return core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout)
+def _subscription_target(core: ClientCore, invoice_no: str, subscription: strict_models.Subscription) -> dict[str, str]:
+    """The segments of a subscription's recurring products: its link if it has one, refused unless it addresses
+    that operation for this invoice (and this subscription, when the item names one); else its subscriptionNo."""
+    number = subscription.subscription_no if isinstance(subscription.subscription_no, str) else None
+    link = subscription.recurring_products
+    if not isinstance(link, str):
+        if number is None:
+            raise _refused("a subscription item has neither a recurringProducts link nor a subscriptionNo")
+        return {"invoice_no": invoice_no, "subscription_no": number}
+    shown = escape(core.redact(link), 200)
+    try:
+        endpoint, segments = core.follow_endpoint(link)
+    except InvalidRouteError as error:
+        refusal = str(error)
+    else:
+        refusal = ""
+    if refusal:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: {core.redact(refusal)}")
+    if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: it addresses {endpoint.operation_id}")
+    if segments["invoice_no"] != invoice_no:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: it is another invoice's")
+    if number is not None and segments["subscription_no"] != number:
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: it is another subscription's")
+    return segments
+
+
+def _subscription_targets(
+    core: ClientCore, invoice_no: str, subscriptions: Sequence[strict_models.Subscription]
+) -> list[dict[str, str]]:
+    """Every subscription's target, refusing a subscription listed twice (its lines would be counted twice)."""
+    targets = [_subscription_target(core, invoice_no, item) for item in subscriptions]
+    seen: set[str] = set()
+    for target in targets:
+        if target["subscription_no"] in seen:
+            shown = escape(core.redact(target["subscription_no"]), 100)
+            raise _refused(f"subscription {shown} is listed more than once")
+        seen.add(target["subscription_no"])
+    return targets
+
+
+_PASSED = "the deadline of the attempt passed"
+
+
+def _detach(error: BillingInvoiceError) -> None:
+    """Drop the exception `error` was raised while handling, if hidden anyway (a pydantic error holds the body)."""
+    if error.__suppress_context__:
+        error.__context__ = None
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+def _unexpected(error: Exception) -> httpx.TransportError:
+    """A failure of a transport that is not httpx's, as a transport error (its class name only)."""
+    return httpx.TransportError(f"the transport raised {type(error).__name__}")
 
 
 async def _all_or_none(*tasks: asyncio.Future[Any]) -> None:
@@ -118,6 +157,9 @@ class _Options:
         tracking_id_factory: Callable[[], str],
         allow_insecure_http: bool,
         max_response_bytes: int,
+        request_deadline: float,
+        call_deadline: float,
+        trust_env: bool,
         custom_http: bool,
     ) -> None:
         self.core = ClientCore(
@@ -131,6 +173,9 @@ class _Options:
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=max_response_bytes,
+            request_deadline=request_deadline,
+            call_deadline=call_deadline,
+            trust_env=trust_env,
         )
         if custom_http and (client_cert or client_key or ca_bundle or ssl_context):
             raise ClientConfigurationError(
@@ -139,6 +184,28 @@ class _Options:
         self.http_args = (
             {} if custom_http else self.core.build_http_client_args(client_cert, client_key, ca_bundle, ssl_context)
         )
+
+    def http(
+        self,
+        http_client: object,
+        transport: object,
+        client_type: type[H],
+        transport_type: type[httpx.BaseTransport | httpx.AsyncBaseTransport],
+    ) -> H:
+        """The caller's httpx client, checked, or a new one of `client_type` over `transport`."""
+        if http_client is not None:
+            if not isinstance(http_client, client_type) or transport is not None:
+                raise ClientConfigurationError(
+                    f"http_client must be an httpx.{client_type.__name__}, without transport; "
+                    f"got a {type(http_client).__name__}"
+                )
+            self.core.check_http_client(http_client)
+            return http_client
+        if transport is not None and not isinstance(transport, transport_type):
+            raise ClientConfigurationError(
+                f"transport must be an httpx.{transport_type.__name__}, not a {type(transport).__name__}"
+            )
+        return self.core.open_http(client_type, {"transport": transport, **self.http_args})
 
 
 class BillingInvoiceClient:
@@ -169,6 +236,9 @@ class BillingInvoiceClient:
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        call_deadline: float = DEFAULT_CALL_DEADLINE,
+        trust_env: bool = False,
     ) -> None:
         options = _Options(
             owner_no=owner_no,
@@ -185,11 +255,15 @@ class BillingInvoiceClient:
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=max_response_bytes,
+            request_deadline=request_deadline,
+            call_deadline=call_deadline,
+            trust_env=trust_env,
             custom_http=http_client is not None,
         )
         self._core = options.core
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, **options.http_args)
+        self._http = options.http(http_client, transport, httpx.Client, httpx.BaseTransport)
+        enforce_deadlines(self._http)
         self.exact = ExactModels(self)
 
     @property
@@ -214,22 +288,30 @@ class BillingInvoiceClient:
             self._http.close()
 
     def _receive(self, step: SendRequest) -> Outcome:
-        """Send one request and read the whole body, at most `max_response_bytes` of it."""
-        limit = self._core.max_response_bytes
+        """Send one request and read the whole body, at most `max_response_bytes` of it, by `step.deadline`."""
         try:
             request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
-            response = self._http.send(request, auth=self._core.auth, stream=True)
-            try:
-                chunks, received = check_declared_size(response, limit), 0
-                for chunk in response.iter_bytes():
-                    received = add_chunk(chunks, chunk, received, limit, response)
-            finally:
-                response.close()
-        except (httpx.HTTPError, ResponseTooLargeError) as error:
+            with deadline(step.deadline), call_logging(step.log_url, self._core.redact):
+                response = self._http.send(request, auth=self._core.auth, stream=True)
+                try:
+                    reader = BodyReader(response, self._core.max_response_bytes)
+                    for chunk in [response.content] if reader.preread else response.iter_raw():
+                        reader.feed(chunk)
+                        if not time_left(step.deadline):
+                            raise httpx.ReadTimeout(_PASSED)
+                    body = reader.finish()
+                finally:
+                    response.close()
+        except (httpx.HTTPError, ResponseTooLargeError, UndecodableBodyError) as error:
             return error
-        return Received(response.status_code, response.headers, b"".join(chunks))
+        except Exception as error:  # a transport's own failure reaches the caller typed
+            return _unexpected(error)
+        return Received(response.status_code, response.headers, body)
 
     def _run(self, exchange: Exchange[R]) -> R:
+        if self._http.is_closed:
+            exchange.close()
+            raise ClientStateError("the client is closed")
         step = next(exchange)
         while True:
             outcome: Outcome = None
@@ -242,6 +324,9 @@ class BillingInvoiceClient:
             except StopIteration as stop:
                 result: R = stop.value
                 return result
+            except BillingInvoiceError as error:
+                _detach(error)
+                raise
 
     def list_invoices(self, *, timeout: Timeout = None) -> models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
@@ -289,19 +374,21 @@ class BillingInvoiceClient:
         progress = LinesProgress(on_progress)
         invoice = progress.step(self.exact.get_invoice(invoice_no, timeout=timeout))
         products = progress.step(self.exact.list_recurring_products(invoice_no, timeout=timeout))
-        subscriptions = progress.expect(listed(self.exact.list_subscriptions(invoice_no, timeout=timeout).items))
+        subscriptions = listed(self.exact.list_subscriptions(invoice_no, timeout=timeout).items)
+        targets = _subscription_targets(self._core, invoice_no, subscriptions)
+        progress.expect(subscriptions)
         lines = tuple(
             SubscriptionLines(
                 subscription,
                 tuple(
                     listed(
                         progress.step(
-                            self._run(_subscription_products(self._core, invoice_no, subscription, timeout))
+                            self._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout))
                         ).items
                     )
                 ),
             )
-            for subscription in subscriptions
+            for subscription, target in zip(subscriptions, targets, strict=True)
         )
         return InvoiceLines(invoice, tuple(listed(products.items)), lines)
 
@@ -382,6 +469,9 @@ class AsyncBillingInvoiceClient:
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        call_deadline: float = DEFAULT_CALL_DEADLINE,
+        trust_env: bool = False,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         options = _Options(
@@ -399,14 +489,16 @@ class AsyncBillingInvoiceClient:
             tracking_id_factory=tracking_id_factory,
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=max_response_bytes,
+            request_deadline=request_deadline,
+            call_deadline=call_deadline,
+            trust_env=trust_env,
             custom_http=http_client is not None,
         )
-        if max_concurrency < 1:
-            raise ClientConfigurationError("max_concurrency must be at least 1")
+        self._max_concurrency = check_count("max_concurrency", max_concurrency, minimum=1, maximum=1000)
         self._core = options.core
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, **options.http_args)
-        self._max_concurrency = max_concurrency
+        self._http = options.http(http_client, transport, httpx.AsyncClient, httpx.AsyncBaseTransport)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.exact = AsyncExactModels(self)
 
     @property
@@ -431,22 +523,35 @@ class AsyncBillingInvoiceClient:
             await self._http.aclose()
 
     async def _receive(self, step: SendRequest) -> Outcome:
-        """Send one request and read the whole body, at most `max_response_bytes` of it."""
-        limit = self._core.max_response_bytes
+        """Send one request and read the whole body, at most `max_response_bytes` of it, by `step.deadline`."""
         try:
             request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
-            response = await self._http.send(request, auth=self._core.auth, stream=True)
-            try:
-                chunks, received = check_declared_size(response, limit), 0
-                async for chunk in response.aiter_bytes():
-                    received = add_chunk(chunks, chunk, received, limit, response)
-            finally:
-                await response.aclose()
-        except (httpx.HTTPError, ResponseTooLargeError) as error:
+            with call_logging(step.log_url, self._core.redact):
+                async with asyncio.timeout(time_left(step.deadline)):
+                    response = await self._http.send(request, auth=self._core.auth, stream=True)
+                    try:
+                        reader = BodyReader(response, self._core.max_response_bytes)
+                        async for chunk in _once(response.content) if reader.preread else response.aiter_raw():
+                            reader.feed(chunk)
+                        body = reader.finish()
+                    finally:
+                        await response.aclose()
+        except (httpx.HTTPError, ResponseTooLargeError, UndecodableBodyError) as error:
             return error
-        return Received(response.status_code, response.headers, b"".join(chunks))
+        except TimeoutError:
+            return httpx.TimeoutException(_PASSED)
+        except Exception as error:  # a transport's own failure reaches the caller typed
+            return _unexpected(error)
+        return Received(response.status_code, response.headers, body)
 
     async def _run(self, exchange: Exchange[R]) -> R:
+        loop = asyncio.get_running_loop()
+        if self._http.is_closed or (self._loop is not None and self._loop is not loop):
+            exchange.close()
+            raise ClientStateError(
+                "the client is closed" if self._http.is_closed else "the client belongs to another event loop"
+            )
+        self._loop = loop
         step = next(exchange)
         while True:
             outcome: Outcome = None
@@ -459,6 +564,9 @@ class AsyncBillingInvoiceClient:
             except StopIteration as stop:
                 result: R = stop.value
                 return result
+            except BillingInvoiceError as error:
+                _detach(error)
+                raise
 
     async def list_invoices(self, *, timeout: Timeout = None) -> models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
@@ -514,12 +622,15 @@ class AsyncBillingInvoiceClient:
 
         async def subscriptions_of() -> Sequence[strict_models.Subscription]:
             async with slots:
-                found = await self.exact.list_subscriptions(invoice_no, timeout=timeout)
-            return progress.expect(listed(found.items))
+                found = listed((await self.exact.list_subscriptions(invoice_no, timeout=timeout)).items)
+            targets.extend(_subscription_targets(self._core, invoice_no, found))
+            return progress.expect(found)
 
-        async def products_of(item: strict_models.Subscription) -> strict_models.RecurringProductList:
-            return await bounded(lambda: self._run(_subscription_products(self._core, invoice_no, item, timeout)))
+        async def products_of(target: dict[str, str]) -> strict_models.RecurringProductList:
+            exchange = self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout)
+            return await bounded(lambda: self._run(exchange))
 
+        targets: list[dict[str, str]] = []
         invoice = asyncio.ensure_future(bounded(lambda: self.exact.get_invoice(invoice_no, timeout=timeout)))
         products = asyncio.ensure_future(
             bounded(lambda: self.exact.list_recurring_products(invoice_no, timeout=timeout))
@@ -527,7 +638,7 @@ class AsyncBillingInvoiceClient:
         subscriptions = asyncio.ensure_future(subscriptions_of())
         await _all_or_none(invoice, products, subscriptions)
         items = subscriptions.result()
-        per_subscription = [asyncio.ensure_future(products_of(item)) for item in items]
+        per_subscription = [asyncio.ensure_future(products_of(target)) for target in targets]
         await _all_or_none(*per_subscription)
         lines = tuple(
             SubscriptionLines(item, tuple(listed(found.result().items)))

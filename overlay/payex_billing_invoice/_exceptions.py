@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from functools import partial
 from http import HTTPStatus
 from types import MappingProxyType
@@ -26,6 +28,7 @@ __all__ = [
     "BadRequestError",
     "BillingInvoiceError",
     "ClientConfigurationError",
+    "ClientStateError",
     "ConflictError",
     "CustomerNotFound",
     "InvalidRouteError",
@@ -50,6 +53,13 @@ _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]{16,}=*")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _SPACE = re.compile(r"\s+")
 
+Redact = Callable[[str], str]
+"""Replaces the configured secrets in a text; every server-supplied text passes through it before it is kept."""
+
+
+def _keep(text: str) -> str:
+    return text
+
 
 class BillingInvoiceError(Exception):
     """Base class of every error the client raises."""
@@ -63,24 +73,39 @@ class ClientConfigurationError(BillingInvoiceError, ValueError):
     """The client was configured with missing or invalid options; raised before any request is sent."""
 
 
+class ClientStateError(BillingInvoiceError, RuntimeError):
+    """The client cannot be used now: it was closed, or (async) it belongs to another event loop."""
+
+
 class ApiConnectionError(BillingInvoiceError):
     """The API could not be reached, or the connection broke before a whole response arrived."""
 
     request_id: str | None
     """The tracking id the client sent with the request."""
 
-    def __init__(self, message: str = "Could not connect to the PayEx API.", *, request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "Could not connect to the PayEx API.",
+        *,
+        request_id: str | None = None,
+        redact: Redact = _keep,
+    ) -> None:
         self.request_id = request_id
+        message = redact(message)
         super().__init__(f"{message} (request {_clean(request_id, 100)})" if request_id else message)
 
 
 class ApiTimeoutError(ApiConnectionError):
-    """The request timed out."""
+    """The request timed out: a socket operation, the attempt's deadline or the call's deadline."""
 
     def __init__(
-        self, message: str = "The request to the PayEx API timed out.", *, request_id: str | None = None
+        self,
+        message: str = "The request to the PayEx API timed out.",
+        *,
+        request_id: str | None = None,
+        redact: Redact = _keep,
     ) -> None:
-        super().__init__(message, request_id=request_id)
+        super().__init__(message, request_id=request_id, redact=redact)
 
 
 class ApiStatusError(BillingInvoiceError):
@@ -107,11 +132,12 @@ class ApiStatusError(BillingInvoiceError):
         body: str | bytes = "",
         problem: ProblemDetails | None = None,
         request_id: str | None = None,
+        redact: Redact = _keep,
     ) -> None:
         self.status_code = status_code
-        self.headers = _redact(headers or {})
-        self.body = _body_text(body, self.headers.get("content-type"))
-        self.problem = problem
+        self.headers = _redact(headers or {}, redact)
+        self.body = _body_text(body, self.headers.get("content-type"), redact)
+        self.problem = _redact_problem(problem, redact) if problem is not None else None
         self.request_id = request_id
         super().__init__(self._describe())
 
@@ -230,10 +256,11 @@ class ResponseValidationError(BillingInvoiceError):
         body: str | bytes,
         errors: Iterable[str],
         operation_id: str | None = None,
+        redact: Redact = _keep,
     ) -> None:
         self.status_code = status_code
-        self.body = _body_text(body, None)
-        self.errors: tuple[str, ...] = tuple(errors)
+        self.body = _body_text(body, None, redact)
+        self.errors: tuple[str, ...] = tuple(redact(error) for error in errors)
         """What did not fit, e.g. ``items.0.invoiceNo: Input should be a valid string``."""
         self.operation_id = operation_id
         super().__init__(self._describe())
@@ -246,6 +273,7 @@ class ResponseValidationError(BillingInvoiceError):
         status_code: int,
         body: str | bytes,
         operation_id: str | None = None,
+        redact: Redact = _keep,
     ) -> ResponseValidationError:
         """Wrap a pydantic error; the messages name the path, never the offending value.
 
@@ -257,7 +285,7 @@ class ResponseValidationError(BillingInvoiceError):
             for item in error.errors(include_url=False, include_input=False, include_context=False)
             if item["type"] != "missing_sentinel_error"
         )
-        return cls(status_code=status_code, body=body, errors=errors, operation_id=operation_id)
+        return cls(status_code=status_code, body=body, errors=errors, operation_id=operation_id, redact=redact)
 
     def __repr__(self) -> str:
         return (
@@ -317,33 +345,75 @@ _STATUS_CLASSES: Mapping[int, type[ApiStatusError]] = MappingProxyType(
 
 
 def error_for_response(
-    *, status_code: int, headers: Mapping[str, str], body: bytes, request_id: str | None = None
+    *,
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    request_id: str | None = None,
+    redact: Redact = _keep,
 ) -> ApiStatusError:
     """The exception for an error response.
 
     A documented problem code whose documented status is the response's status gives its own class; otherwise
     the status decides: the class of a known 4xx, :class:`ServerError` for any 5xx, else :class:`ApiStatusError`.
     """
-    safe_headers = _redact(headers)
+    safe_headers = _redact(headers, redact)
     problem = parse_problem(body, safe_headers.get("content-type"))
     cls = PROBLEM_TYPES.get(problem.code) if problem and problem.code else None
     if cls is None or cls.problem_status != status_code:
         cls = ServerError if 500 <= status_code <= 599 else _STATUS_CLASSES.get(status_code, ApiStatusError)
-    return cls(status_code, headers=safe_headers, body=body, problem=problem, request_id=request_id)
+    return cls(status_code, headers=safe_headers, body=body, problem=problem, request_id=request_id, redact=redact)
 
 
-def _redact(headers: Mapping[str, str]) -> httpx.Headers:
-    """A copy with credentials and cookies redacted; works on bytes, so no header value can fail to re-encode."""
+def _redact(headers: Mapping[str, str], redact: Redact = _keep) -> httpx.Headers:
+    """A copy with credentials and cookies redacted, and the secrets in other values; works on Latin-1, so no
+    header value can fail to re-encode."""
     if isinstance(headers, httpx.Headers):
         pairs = headers.raw
     else:
         pairs = [(key.encode(errors="replace"), value.encode(errors="replace")) for key, value in headers.items()]
     redacted = _REDACTED.encode()
-    return httpx.Headers([(key, redacted if key.lower() in _SECRET_HEADERS else value) for key, value in pairs])
+    return httpx.Headers(
+        [
+            (key, redacted if key.lower() in _SECRET_HEADERS else redact(value.decode("latin-1")).encode("latin-1"))
+            for key, value in pairs
+        ]
+    )
 
 
-def _body_text(body: str | bytes, content_type: str | None) -> str:
-    return body[:BODY_LIMIT] if isinstance(body, str) else decode_text(body, content_type, limit=BODY_LIMIT)
+def _body_text(body: str | bytes, content_type: str | None, redact: Redact = _keep) -> str:
+    """The body as text, secrets replaced before it is cut to `BODY_LIMIT` (so no cut leaves part of one)."""
+    margin = BODY_LIMIT + 1024
+    text = body[:margin] if isinstance(body, str) else decode_text(body, content_type, limit=margin)
+    return redact(text)[:BODY_LIMIT]
+
+
+def _redact_json(value: Mapping[str, object], redact: Redact) -> Mapping[str, object]:
+    """The JSON object with the secrets replaced in every key and string (empty if it cannot be re-encoded)."""
+    try:
+        redacted = json.loads(redact(json.dumps(value, ensure_ascii=False)))
+    except (ValueError, TypeError, RecursionError):
+        return {}
+    return redacted if isinstance(redacted, dict) else {}
+
+
+def _redact_problem(problem: ProblemDetails, redact: Redact) -> ProblemDetails:
+    if redact is _keep:
+        return problem
+
+    def text(value: str | None) -> str | None:
+        return redact(value) if value is not None else None
+
+    return replace(
+        problem,
+        type=text(problem.type),
+        code=text(problem.code),
+        title=text(problem.title),
+        detail=text(problem.detail),
+        instance=text(problem.instance),
+        problems={redact(path): redact(message) for path, message in problem.problems.items()},
+        raw=_redact_json(problem.raw, redact),
+    )
 
 
 def _clean(text: str, limit: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic import MISSING
 
 __all__ = ["MISSING", "listed", "present"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 import re
 import time
@@ -12,16 +11,21 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy"]
+from payex_billing_invoice._settings import check_count, check_seconds
+
+__all__ = ["MAX_RETRIES", "RETRYABLE_STATUSES", "RetryPolicy"]
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+MAX_RETRIES = 100
+_MAX_DOUBLINGS = 64
 
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Bounded retries with exponential backoff and jitter, honouring a capped `Retry-After`.
 
-    `max_retries` counts the attempts after the first; 0 turns retrying off.
+    `max_retries` counts the attempts after the first (an int from 0, which turns retrying off, to 100); the delays
+    are finite seconds, at most a day. A bad setting is a `ClientConfigurationError` (a `ValueError`).
     """
 
     max_retries: int = 2
@@ -30,9 +34,9 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def __post_init__(self) -> None:
-        delays = (self.initial_delay, self.max_delay, self.max_retry_after)
-        if self.max_retries < 0 or not all(math.isfinite(delay) and delay >= 0 for delay in delays):
-            raise ValueError("retry settings must be finite and not negative")
+        check_count("RetryPolicy.max_retries", self.max_retries, minimum=0, maximum=MAX_RETRIES)
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            check_seconds(f"RetryPolicy.{name}", getattr(self, name), allow_zero=True)
 
     def should_retry(self, retries_done: int, status_code: int | None) -> bool:
         """Whether a failed attempt (a status, or None for a connection error) is worth another try."""
@@ -43,7 +47,7 @@ class RetryPolicy:
         retry_after = _retry_after_seconds(headers) if headers is not None else None
         if retry_after is not None:
             return min(retry_after, self.max_retry_after)
-        backoff = min(self.initial_delay * 2.0**retries_done, self.max_delay)
+        backoff = min(self.initial_delay * 2.0 ** min(retries_done, _MAX_DOUBLINGS), self.max_delay)
         return backoff * (1.0 - 0.25 * random.random())  # noqa: S311 - jitter, not cryptography
 
 
