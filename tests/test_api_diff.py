@@ -206,9 +206,8 @@ def test_new_required_query_parameter_and_optional_parameter_made_required(diff:
 
 def type_change_of(outcome: Outcome, old: str, new: str) -> dict[str, Any]:
     """The one attrs-level type change from a type naming `old` to one naming `new` (`| None` as the spec says)."""
-    pattern = re.compile(
-        rf"type changed: `(None \| )?{re.escape(old)} \| Unset` → `(None \| )?{re.escape(new)} \| Unset`"
-    )
+    before, after = (rf"`(None \| )?{re.escape(name)}( \| None)? \| Unset`" for name in (old, new))
+    pattern = re.compile(f"type changed: {before} → {after}")
     matches = [row for row in outcome.rows("python") if pattern.search(row["change"])]
     assert len(matches) == 1, (pattern.pattern, [row["change"] for row in outcome.rows("python")])
     return matches[0]
