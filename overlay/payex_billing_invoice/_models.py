@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic_core import MISSING  # where pydantic 2.12 to 2.14 all define it
 
 __all__ = ["MISSING", "listed", "present"]
 

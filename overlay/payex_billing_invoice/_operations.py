@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -10,7 +11,6 @@ from typing import Any, Generic, Protocol, Self, TypeAlias, TypeVar
 from pydantic import BaseModel
 
 from payex_billing_invoice._routes import OPERATIONS
-from payex_billing_invoice_openapi import models, strict_models
 from payex_billing_invoice_openapi.api.invoices import (
     get_invoice,
     get_invoice_subscription,
@@ -19,6 +19,10 @@ from payex_billing_invoice_openapi.api.invoices import (
     list_invoices,
     list_subscription_recurring_products,
 )
+
+with warnings.catch_warnings():  # pydantic 2.14 deprecates the import of MISSING the generated strict models use
+    warnings.filterwarnings("ignore", "The `MISSING` sentinel is no longer experimental", DeprecationWarning)
+    from payex_billing_invoice_openapi import models, strict_models
 
 __all__ = [
     "ENDPOINTS",
