@@ -34,6 +34,7 @@ from payex_billing_invoice._exceptions import (
     ResponseValidationError,
     error_for_response,
 )
+from payex_billing_invoice._headers import ExtraHeaders, merge_extra_headers
 from payex_billing_invoice._operations import ENDPOINTS, Endpoint, GeneratedModel, LinkedExactModel, LinkedModel
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._routes import ROUTE_TEMPLATES, parse_link, validate_segment
@@ -275,13 +276,25 @@ class ClientCore:
     def __repr__(self) -> str:
         return f"owner_no={self.owner_no!r}, base_url={self._url_prefix!r}"
 
-    def call(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[M]:
+    def call(
+        self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout, extra: ExtraHeaders | None = None
+    ) -> Exchange[M]:
         """The exchange for one operation, returning the generated attrs model."""
-        return self._exchange(endpoint, self._path(endpoint, segments), timeout, partial(_decode_model, endpoint))
+        path = self._path(endpoint, segments)
+        return self._exchange(endpoint, path, timeout, partial(_decode_model, endpoint), extra)
 
-    def call_exact(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[E]:
+    def call_exact(
+        self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout, extra: ExtraHeaders | None = None
+    ) -> Exchange[E]:
         """The exchange for one operation, returning the strict pydantic model (exact `Decimal` money)."""
-        return self._exchange(endpoint, self._path(endpoint, segments), timeout, partial(_decode_exact, endpoint))
+        path = self._path(endpoint, segments)
+        return self._exchange(endpoint, path, timeout, partial(_decode_exact, endpoint), extra)
+
+    def call_raw(
+        self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout, extra: ExtraHeaders | None = None
+    ) -> Exchange[Received]:
+        """The exchange for one operation, returning the 2xx response undecoded."""
+        return self._exchange(endpoint, self._path(endpoint, segments), timeout, _undecoded, extra)
 
     def follow_endpoint(self, link: str) -> tuple[Endpoint[LinkedModel, LinkedExactModel], dict[str, str]]:
         """The operation and segments a hypermedia link addresses, refused unless it is this client's host and owner."""
@@ -309,6 +322,7 @@ class ClientCore:
         path: str,
         timeout: Timeout,
         decode: Callable[[Received], T],
+        extra_headers: ExtraHeaders | None = None,
     ) -> Exchange[T]:
         template = ROUTE_TEMPLATES[endpoint.operation_id]
         headers = {"Accept": "application/json, application/problem+json"}
@@ -318,6 +332,7 @@ class ClientCore:
             if not isinstance(request_id, str) or not _HEADER_VALUE.fullmatch(request_id):
                 raise ClientConfigurationError("tracking_id_factory must return printable ASCII without line breaks")
             headers[self.tracking_header] = request_id
+        merge_extra_headers(headers, extra_headers, self.tracking_header)
         request = SendRequest("GET", self._url_prefix + path, headers, _as_timeout(timeout, self.timeout))
         retries = 0
         while True:
@@ -443,6 +458,10 @@ def _json_body(endpoint: Endpoint[M, E], response: Received, *, exact: bool) -> 
         raise _validation_error(endpoint, response, error) from None
     except (ValueError, RecursionError, ArithmeticError) as error:
         raise _invalid(endpoint, response, f"the body is not JSON: {type(error).__name__}: {error}"[:200]) from None
+
+
+def _undecoded(response: Received) -> Received:
+    return response
 
 
 def _decode_exact(endpoint: Endpoint[M, E], response: Received) -> E:

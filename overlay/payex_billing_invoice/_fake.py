@@ -8,10 +8,10 @@ import functools
 import json
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from http import HTTPStatus
 from importlib import resources
 from typing import Any, Final
@@ -56,6 +56,7 @@ FAKE_OWNER_NO: Final = "xxx"
 FAKE_TOKEN: Final = "fake-token"  # noqa: S105 - what the fake's clients send, not a credential
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 DEFAULT_RETRY_AFTER: Final = 1
+_EXACT_DIGITS: Final = 1000
 
 
 @functools.cache
@@ -147,7 +148,8 @@ class FakeInvoice:
         if self.invoice_amount is not None:
             return self.invoice_amount
         products = [*self.recurring_products, *(p for s in self.subscriptions for p in s.recurring_products)]
-        return sum((product.amount or Decimal(0) for product in products), Decimal(0))
+        with localcontext(prec=_EXACT_DIGITS):
+            return sum((product.amount or Decimal(0) for product in products), Decimal(0))
 
     def subscription(self, subscription_no: str) -> FakeSubscription | None:
         """The subscription with that number, if the invoice has it."""
@@ -270,9 +272,7 @@ def documented_invoices() -> tuple[FakeInvoice, ...]:
     invoice = invoices.get(segments.get("invoice_no", ""))
     if invoice is not None and invoice.subscription(segments["subscription_no"]) is not None:
         lines = tuple(_product(item) for item in listed(products.items))
-        invoices[invoice.invoice_no] = _with_subscription(
-            invoice, FakeSubscription(segments["subscription_no"], lines)
-        )
+        invoices[invoice.invoice_no] = _with_subscription(invoice, FakeSubscription(segments["subscription_no"], lines))
     return tuple(invoices.values())
 
 
@@ -280,7 +280,9 @@ def _with_subscription(invoice: FakeInvoice, subscription: FakeSubscription) -> 
     others = tuple(s for s in invoice.subscriptions if s.subscription_no != subscription.subscription_no)
     if len(others) == len(invoice.subscriptions):
         return dataclasses.replace(invoice, subscriptions=(*others, subscription))
-    merged = tuple(subscription if s.subscription_no == subscription.subscription_no else s for s in invoice.subscriptions)
+    merged = tuple(
+        subscription if s.subscription_no == subscription.subscription_no else s for s in invoice.subscriptions
+    )
     return dataclasses.replace(invoice, subscriptions=merged)
 
 
@@ -458,6 +460,21 @@ class FakePayEx(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> httpx.Response | Fault:
         if scripted is not None:
             return _scripted_answer(scripted, request)
+        refusal = self._refusal(request, endpoint, owner_no)
+        if refusal is not None or endpoint is None:
+            return refusal or _problem_response(request, 404, title="Not Found")
+        invoice = self._invoices.get(arguments.get("invoice_no", ""))
+        if endpoint is not LIST_INVOICES and invoice is None:
+            return _documented_problem(request, "invoice-not-found")
+        body = self._body(endpoint, invoice, arguments.get("subscription_no", ""))
+        if body is None:
+            return _documented_problem(request, "subscription-not-found")
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=_json(body).encode())
+
+    def _refusal(
+        self, request: httpx.Request, endpoint: Endpoint[Any, Any] | None, owner_no: str | None
+    ) -> httpx.Response | None:
+        """The problem for a request no resource answers: unknown path, other method, no token, other owner."""
         if endpoint is None:
             return _problem_response(request, 404, title="No operation of the Billing Invoice API has this path")
         if request.method != endpoint.method:
@@ -466,35 +483,38 @@ class FakePayEx(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return _problem_response(request, 401, title="Unauthorized")
         if owner_no != self.owner_no:
             return _documented_problem(request, "customer-not-found")
-        invoice = self._invoices.get(arguments.get("invoice_no", ""))
-        if endpoint is not LIST_INVOICES and invoice is None:
-            return _documented_problem(request, "invoice-not-found")
-        body = self._body(endpoint, invoice, arguments)
-        if body is None:
-            return _documented_problem(request, "subscription-not-found")
-        return httpx.Response(200, headers={"content-type": "application/json"}, content=_json(body).encode())
+        return None
 
     def _body(
-        self, endpoint: Endpoint[Any, Any], invoice: FakeInvoice | None, arguments: Mapping[str, str]
+        self, endpoint: Endpoint[Any, Any], invoice: FakeInvoice | None, subscription_no: str
     ) -> Mapping[str, object] | None:
+        """The 200 body, or None when the subscription is not on the invoice."""
+        owner = self.owner_no
         if invoice is None:
-            items = [_invoice_body(self.owner_no, found, listed=True) for found in self._invoices.values()]
-            return _list_body(endpoint, self.owner_no, {}, items)
-        if endpoint is GET_INVOICE:
-            return _invoice_body(self.owner_no, invoice, listed=False)
+            items = [_invoice_body(owner, found, listed=True) for found in self._invoices.values()]
+            return _list_body(endpoint, owner, {}, items)
         segments = {"invoice_no": invoice.invoice_no}
-        if endpoint is LIST_INVOICE_RECURRING_PRODUCTS:
-            return _products_body(endpoint, self.owner_no, segments, invoice.recurring_products)
-        if endpoint is LIST_INVOICE_SUBSCRIPTIONS:
-            items = [_subscription_body(self.owner_no, invoice, found) for found in invoice.subscriptions]
-            return _list_body(endpoint, self.owner_no, segments, items)
-        subscription = invoice.subscription(arguments.get("subscription_no", ""))
+        by_invoice: dict[str, Callable[[], Mapping[str, object]]] = {
+            GET_INVOICE.operation_id: lambda: _invoice_body(owner, invoice, listed=False),
+            LIST_INVOICE_RECURRING_PRODUCTS.operation_id: lambda: _products_body(
+                endpoint, owner, segments, invoice.recurring_products
+            ),
+            LIST_INVOICE_SUBSCRIPTIONS.operation_id: lambda: _list_body(
+                endpoint,
+                owner,
+                segments,
+                [_subscription_body(owner, invoice, found) for found in invoice.subscriptions],
+            ),
+        }
+        if endpoint.operation_id in by_invoice:
+            return by_invoice[endpoint.operation_id]()
+        subscription = invoice.subscription(subscription_no)
         if subscription is None:
             return None
         if endpoint is GET_INVOICE_SUBSCRIPTION:
-            return _subscription_body(self.owner_no, invoice, subscription)
+            return _subscription_body(owner, invoice, subscription)
         segments["subscription_no"] = subscription.subscription_no
-        return _products_body(endpoint, self.owner_no, segments, subscription.recurring_products)
+        return _products_body(endpoint, owner, segments, subscription.recurring_products)
 
 
 def _path(endpoint: Endpoint[Any, Any], owner_no: str, segments: Mapping[str, str]) -> str:
