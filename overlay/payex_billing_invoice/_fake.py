@@ -522,7 +522,7 @@ def _path(endpoint: Endpoint[Any, Any], owner_no: str, segments: Mapping[str, st
 
 
 def _list_body(
-    endpoint: Endpoint[Any, Any], owner_no: str, segments: Mapping[str, str], items: list[Mapping[str, object]]
+    endpoint: Endpoint[Any, Any], owner_no: str, segments: Mapping[str, str], items: Sequence[Mapping[str, object]]
 ) -> Mapping[str, object]:
     navigation = _wire(strict_models.Navigation, {"field_id": _path(endpoint, owner_no, segments)})
     return _wire(endpoint.exact_model, {"items": items, "navigation": navigation})

@@ -18,7 +18,11 @@ from payex_billing_invoice.testing import FakeInvoice, FakePayEx, FakeRecurringP
 def test_the_documented_invoice(payex_fake: FakePayEx) -> None:
     with payex_fake.client() as client:
         invoice = client.exact.get_invoice("603010")
-    assert (invoice.invoice_no, invoice.invoice_date, invoice.invoice_amount) == ("603010", date(2026, 3, 1), 499)
+    assert (invoice.invoice_no, invoice.invoice_date, invoice.invoice_amount) == (
+        "603010",
+        date(2026, 3, 1),
+        Decimal(499),
+    )
 
 
 def test_an_unknown_invoice_is_invoice_not_found(payex_fake: FakePayEx) -> None:
