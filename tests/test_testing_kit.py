@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -241,29 +242,30 @@ def test_typed_data_is_checked_and_secrets_stay_out_of_reprs() -> None:
     assert FAKE_TOKEN not in repr(fake.requests)
 
 
-def test_a_consumer_suite_passes_with_the_fixture_under_w_error(tmp_path: Path) -> None:
-    shutil.copy(CONSUMER_SUITE, tmp_path / "test_consumer.py")
+def _pytest_passes(folder: Path, python: str = sys.executable) -> str:
+    """Run pytest on `folder` as a service's suite runs, under `-W error`; its summary line."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-W",
-            "error",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:asyncio",
-            str(tmp_path),
-        ],
-        cwd=tmp_path,
+        [python, "-m", "pytest", "-W", "error", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio", str(folder)],
+        cwd=folder,
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "passed" in result.stdout
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_a_consumer_suite_passes_with_the_fixture_under_w_error(tmp_path: Path) -> None:
+    shutil.copy(CONSUMER_SUITE, tmp_path / "test_consumer.py")
+    assert "passed" in _pytest_passes(tmp_path)
+
+
+def test_the_readme_testing_example_passes(tmp_path: Path) -> None:
+    section = (ROOT / "README.md").read_text().split("## Testing code that uses the client", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match, "the README lost its testing example"
+    (tmp_path / "test_readme_example.py").write_text(match.group(1))
+    assert "3 passed" in _pytest_passes(tmp_path)
 
 
 def test_the_fixture_comes_from_the_installed_entry_point() -> None:
