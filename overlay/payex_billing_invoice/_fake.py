@@ -82,14 +82,15 @@ def _endpoint_named(name: str) -> Endpoint[Any, Any]:
     raise ValueError(f"unknown operation {name!r}; expected one of {known}")
 
 
-def _check_types(owner: object, types: Mapping[str, type | tuple[type, ...]]) -> None:
+def _check_types(owner: object, types: Mapping[str, type | tuple[type, ...]], amount: str | None = None) -> None:
+    """Refuse a member of the wrong type, and an amount that is not a finite `Decimal`."""
     for name, expected in types.items():
         value = getattr(owner, name)
         if value is not None and not isinstance(value, expected):
             raise TypeError(f"{type(owner).__name__}.{name} must be {expected}, not {type(value).__name__}")
-    amount = getattr(owner, "amount", None) or getattr(owner, "invoice_amount", None)
-    if isinstance(amount, Decimal) and not amount.is_finite():
-        raise ValueError(f"{type(owner).__name__}: an amount must be a finite Decimal")
+    value = None if amount is None else getattr(owner, amount)
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"{type(owner).__name__}.{amount} must be a finite Decimal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ class FakeRecurringProduct:
             self,
             {"product_no": str, "description": str, "amount": Decimal, "currency": str}
             | {"period_from": date, "period_to": date},
+            amount="amount",
         )
 
 
@@ -140,6 +142,7 @@ class FakeInvoice:
             self,
             {"invoice_no": str, "invoice_date": date, "invoice_amount": Decimal}
             | {"recurring_products": tuple, "subscriptions": tuple},
+            amount="invoice_amount",
         )
 
     @property
@@ -353,7 +356,7 @@ class FakePayEx(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _known(self, invoice_no: str) -> FakeInvoice:
         invoice = self._invoices.get(invoice_no)
         if invoice is None:
-            raise KeyError(f"the fake has no invoice {invoice_no!r}; add_invoice() it first")
+            raise ValueError(f"the fake has no invoice {invoice_no!r}; add_invoice() it first")
         return invoice
 
     def fail_next(
