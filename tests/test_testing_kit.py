@@ -236,6 +236,8 @@ def test_typed_data_is_checked_and_secrets_stay_out_of_reprs() -> None:
         FakeInvoice("1", invoice_amount=Decimal("NaN"))
     with pytest.raises(ValueError, match="add_invoice"):
         FakePayEx().add_subscription("1", FakeSubscription("2"))
+    with pytest.raises(ValueError, match="transport"):
+        FakePayEx().client(transport=httpx.MockTransport(lambda request: httpx.Response(200)))
     fake = FakePayEx()
     with fake.client() as client:
         client.list_invoices()

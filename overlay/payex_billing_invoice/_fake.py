@@ -401,6 +401,8 @@ class FakePayEx(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return AsyncBillingInvoiceClient(http_client=http, **self._options(options))
 
     def _options(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        if {"http_client", "transport"} & set(options):
+            raise ValueError("the fake is the client's transport: pass no http_client or transport")
         settings = {"owner_no": self.owner_no, "token": FAKE_TOKEN, "base_url": self.base_url, **options}
         if "retry_policy" not in settings:
             retries = settings.pop("max_retries", None)
