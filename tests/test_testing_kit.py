@@ -27,6 +27,7 @@ from payex_billing_invoice import (
     ServerError,
     SubscriptionNotFound,
     ValidationProblem,
+    present,
 )
 from payex_billing_invoice._operations import ENDPOINTS
 from payex_billing_invoice._routes import build_path
@@ -282,3 +283,12 @@ def test_the_fixture_comes_from_the_installed_entry_point() -> None:
         check=True,
         cwd=ROOT,
     ).stdout.split("'")
+
+
+def test_an_invoice_with_no_lines_and_no_amount_invents_none(served: list[Any]) -> None:
+    with FakePayEx().client() as client:
+        invoice = client.exact.get_invoice("603012")
+        lines = client.invoice_lines("603012")
+    assert present(invoice.invoice_amount) is None
+    assert invoice.invoice_date == date(2026, 4, 1)
+    assert (lines.recurring_products, lines.subscriptions, lines.total) == ((), (), 0)

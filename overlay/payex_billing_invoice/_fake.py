@@ -46,6 +46,7 @@ __all__ = [
     "FakeSubscription",
     "Fault",
     "RecordedRequest",
+    "documented_invoices",
     "effective_spec",
     "operation_of",
 ]
@@ -128,7 +129,8 @@ class FakeSubscription:
 class FakeInvoice:
     """An invoice with its customer-level recurring products and its subscriptions.
 
-    `invoice_amount` None: the sum of every recurring product's amount, so that its lines add up to it.
+    `invoice_amount` None: the sum of every recurring product's amount, so that its lines add up to it; with no
+    lines at all, the member is left out (as for the spec's invoice 603012, whose amount no example shows).
     """
 
     invoice_no: str
@@ -146,11 +148,13 @@ class FakeInvoice:
         )
 
     @property
-    def amount(self) -> Decimal:
-        """The amount the fake serves: `invoice_amount`, else the sum of the lines."""
+    def amount(self) -> Decimal | None:
+        """The amount the fake serves: `invoice_amount`, else the sum of the lines, None with no lines."""
         if self.invoice_amount is not None:
             return self.invoice_amount
         products = [*self.recurring_products, *(p for s in self.subscriptions for p in s.recurring_products)]
+        if not products:
+            return None
         with localcontext(prec=_EXACT_DIGITS):
             return sum((product.amount or Decimal(0) for product in products), Decimal(0))
 
