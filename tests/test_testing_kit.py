@@ -291,5 +291,6 @@ def test_an_invoice_with_no_lines_and_no_amount_invents_none(served: list[Any]) 
         lines = client.invoice_lines("603012")
     assert present(invoice.invoice_amount) is None
     assert invoice.invoice_date == date(2026, 4, 1)
-    assert lines.recurring_products == lines.subscriptions == ()
+    assert not lines.recurring_products
+    assert not lines.subscriptions
     assert lines.total == Decimal(0)
