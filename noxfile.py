@@ -99,6 +99,7 @@ def _regenerate_package(session: nox.Session) -> None:
         _generate_into(session, Path(scratch))
         shutil.rmtree(GENERATED / GENERATED_PACKAGE, ignore_errors=True)
         shutil.copytree(Path(scratch) / GENERATED_PACKAGE, GENERATED / GENERATED_PACKAGE, ignore=_CACHES)
+    session.run("python", "-m", "pipeline.package_spec")  # the copy of the spec the package ships
 
 
 @nox.session
@@ -108,6 +109,7 @@ def drift(session: nox.Session) -> None:
     session.install(*SPEC_TOOLS)
     _install_generators(session)
     session.run("python", "-m", "pipeline.fetch_spec", "--check")
+    session.run("python", "-m", "pipeline.package_spec", "--check")
     with tempfile.TemporaryDirectory() as scratch:
         _generate_into(session, Path(scratch))
         differences = _tree_differences(Path(scratch), GENERATED)

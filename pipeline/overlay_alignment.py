@@ -16,8 +16,10 @@ from payex_billing_invoice import (
     PROBLEM_TYPES,
     AsyncBillingInvoiceClient,
     AsyncExactModels,
+    AsyncRawResponses,
     BillingInvoiceClient,
     ExactModels,
+    RawResponses,
 )
 from payex_billing_invoice._operations import ENDPOINTS
 from payex_billing_invoice._routes import OPERATIONS
@@ -32,7 +34,14 @@ __all__ = [
     "spec_problem_types",
 ]
 
-FACADE_CLASSES: tuple[type, ...] = (BillingInvoiceClient, AsyncBillingInvoiceClient, ExactModels, AsyncExactModels)
+FACADE_CLASSES: tuple[type, ...] = (
+    BillingInvoiceClient,
+    AsyncBillingInvoiceClient,
+    ExactModels,
+    AsyncExactModels,
+    RawResponses,
+    AsyncRawResponses,
+)
 NON_OPERATION_METHODS = frozenset({"follow", "invoice_lines", "close"})
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -120,7 +129,9 @@ def _signature_messages(label: str, method_name: str, parameters: tuple[str, ...
         if method is None:
             yield f"operation {label}: {cls.__name__}.{method_name} is missing"
             continue
-        arguments = tuple(name for name in inspect.signature(method).parameters if name not in {"self", "timeout"})
+        arguments = tuple(
+            name for name in inspect.signature(method).parameters if name not in {"self", "timeout", "extra_headers"}
+        )
         if arguments != parameters:
             yield f"operation {label}: {cls.__name__}.{method_name}{arguments} != path parameters {parameters}"
 

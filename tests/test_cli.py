@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -291,6 +292,91 @@ def test_mock_option_runs_a_command_without_credentials(spec: dict[str, Any]) ->
     assert shown["subscriptions"][0]["subscription"]["subscriptionNo"] == SUBSCRIPTION_NO
 
 
+def _without_node() -> dict[str, str]:
+    """PATH with no folder that holds `node`."""
+    folders = os.environ.get("PATH", "").split(os.pathsep)
+    return {"PATH": os.pathsep.join(f for f in folders if not os.path.exists(os.path.join(f, "node")))}
+
+
+def test_mock_option_needs_no_node_and_unknown_ids_are_not_found() -> None:
+    env = _without_node()
+    assert sealed(cli("--mock", "lines", INVOICE_NO, env=env)).returncode == 0
+    missing = cli("--mock", "invoice", "999999", env=env)
+    assert missing.returncode == 3
+    assert "invoice-not-found" in missing.stderr
+    assert "603010" not in missing.stdout + missing.stderr
+
+
+def test_global_options_work_after_the_command() -> None:
+    result = cli("invoices", "--retries", "0", "--mock", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [item["invoiceNo"] for item in json.loads(result.stdout)["items"]] == [INVOICE_NO, "603012"]
+    other = cli("invoice", INVOICE_NO, "--mock", "--owner", "other", "--json")
+    assert (other.returncode, json.loads(other.stdout)["error"]["code"]) == (3, "customer-not-found")
+
+
+def test_usage_errors_with_json_are_json_on_stdout() -> None:
+    result = cli("--json", "invoice")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["exitCode"] == 2
+    assert "Missing argument" in json.loads(result.stdout)["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("args", "word"),
+    [
+        (("invoice", INVOICE_NO), "/billing/invoice/v1/xxx/invoices/603010/recurring-products"),
+        (("problem-types",), "billing/invoice/problems/subscription-not-found"),
+        (
+            ("follow", "/billing/invoice/v1/xxx/invoices/603010/subscriptions"),
+            "/billing/invoice/v1/xxx/invoices/603010/subscriptions/46701234567/recurring-products",
+        ),
+    ],
+)
+def test_piped_output_breaks_no_word(args: tuple[str, ...], word: str) -> None:
+    result = cli("--mock", *args, env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert word in result.stdout
+
+
+def test_ca_bundle_option_is_used(tmp_path: Path, server: FaultServer) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate")
+    result = sealed(at(server.url, "invoices", "--ca-bundle", str(bundle)))
+    assert result.returncode == 2
+    assert "cannot load the CA bundle ca.pem" in result.stderr
+    assert server.requests == ()
+
+
+def test_mock_command_serves_the_fake_without_node() -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "payex_billing_invoice", "mock", "--server", "fake", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **_without_node()},
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url == f"http://127.0.0.1:{port}"
+        missing = cli("--base-url", url, "--owner", OWNER_NO, "--token", TOKEN, "invoice", "999999")
+        assert missing.returncode == 3
+        answer = httpx.get(f"{url}/billing/invoice/v1/xxx/invoices", headers={"Authorization": "Bearer any"})
+        assert answer.json()["items"][0]["invoiceNo"] == INVOICE_NO
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=RUN_SECONDS)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr
+    assert "FakePayEx stopped." in stderr
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=1.0):
+        pass
+
+
 def test_mock_command_serves_the_spec_until_interrupted() -> None:
     port = free_port()
     process = subprocess.Popen(
@@ -377,12 +463,12 @@ def test_text_from_the_server_cannot_drive_the_terminal(server: FaultServer) -> 
     assert r"[bold red]Fake[/] \x1b]0;owned\x07title\x1b[2J" in result.stderr
 
 
-def test_json_errors_are_json_on_stderr(server: FaultServer) -> None:
+def test_json_errors_are_one_json_object_on_stdout(server: FaultServer) -> None:
     server.script(problem("validation", 400, "A validation error occurred", problems=[{"invoiceNo": "bad"}]))
     result = sealed(at(server.url, "--json", "invoice", "abc"))
     assert result.returncode == 4
-    assert result.stdout == ""
-    error = json.loads(result.stderr)["error"]
+    assert result.stderr == ""
+    error = json.loads(result.stdout)["error"]
     assert error["error"] == "ValidationProblem"
     assert error["exitCode"] == 4
     assert error["status"] == 400

@@ -43,9 +43,11 @@ from payex_billing_invoice._exceptions import (
     UnprocessableEntityError,
     ValidationProblem,
 )
+from payex_billing_invoice._headers import ExtraHeaders
 from payex_billing_invoice._lines import InvoiceLines, ProgressCallback, SubscriptionLines
 from payex_billing_invoice._models import MISSING, listed, present
 from payex_billing_invoice._problems import ProblemDetails
+from payex_billing_invoice._raw_response import AsyncRawResponses, RawResponse, RawResponses
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._routes import ROUTE_TEMPLATES, ParsedLink, build_path, parse_link
 
@@ -66,6 +68,7 @@ __all__ = [
     "ApiTimeoutError",
     "AsyncBillingInvoiceClient",
     "AsyncExactModels",
+    "AsyncRawResponses",
     "AuthenticationError",
     "BadRequestError",
     "BillingInvoiceClient",
@@ -75,6 +78,7 @@ __all__ = [
     "ConflictError",
     "CustomerNotFound",
     "ExactModels",
+    "ExtraHeaders",
     "InvalidRouteError",
     "InvoiceLines",
     "InvoiceNotFound",
@@ -84,6 +88,8 @@ __all__ = [
     "ProblemDetails",
     "ProgressCallback",
     "RateLimitError",
+    "RawResponse",
+    "RawResponses",
     "ResponseValidationError",
     "RetryPolicy",
     "ServerError",

@@ -38,6 +38,7 @@ from payex_billing_invoice._exceptions import (
     ResponseValidationError,
     error_for_response,
 )
+from payex_billing_invoice._headers import ExtraHeaders, merge_extra_headers
 from payex_billing_invoice._logs import escape, logger
 from payex_billing_invoice._operations import ENDPOINTS, Endpoint, GeneratedModel, LinkedExactModel, LinkedModel
 from payex_billing_invoice._retries import RetryPolicy
@@ -332,17 +333,25 @@ class ClientCore:
     def __repr__(self) -> str:
         return f"owner_no={self.owner_no!r}, base_url={self._url_prefix!r}"
 
-    def call(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[M]:
+    def call(
+        self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout, extra: ExtraHeaders | None = None
+    ) -> Exchange[M]:
         """The exchange for one operation, returning the generated attrs model."""
-        return self._exchange(
-            endpoint, self._path(endpoint, segments), timeout, partial(_decode_model, endpoint, self.redact)
-        )
+        path = self._path(endpoint, segments)
+        return self._exchange(endpoint, path, timeout, partial(_decode_model, endpoint, self.redact), extra)
 
-    def call_exact(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[E]:
+    def call_exact(
+        self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout, extra: ExtraHeaders | None = None
+    ) -> Exchange[E]:
         """The exchange for one operation, returning the strict pydantic model (exact `Decimal` money)."""
-        return self._exchange(
-            endpoint, self._path(endpoint, segments), timeout, partial(_decode_exact, endpoint, self.redact)
-        )
+        path = self._path(endpoint, segments)
+        return self._exchange(endpoint, path, timeout, partial(_decode_exact, endpoint, self.redact), extra)
+
+    def call_raw(
+        self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout, extra: ExtraHeaders | None = None
+    ) -> Exchange[Received]:
+        """The exchange for one operation, returning the 2xx response undecoded."""
+        return self._exchange(endpoint, self._path(endpoint, segments), timeout, _undecoded, extra)
 
     def follow_endpoint(self, link: str) -> tuple[Endpoint[LinkedModel, LinkedExactModel], dict[str, str]]:
         """The operation and segments a hypermedia link addresses, refused unless it is this client's host and owner."""
@@ -370,6 +379,7 @@ class ClientCore:
         path: str,
         timeout: Timeout,
         decode: Callable[[Received], T],
+        extra_headers: ExtraHeaders | None = None,
     ) -> Exchange[T]:
         call_ends = time.monotonic() + self.call_deadline
         template = ROUTE_TEMPLATES[endpoint.operation_id]
@@ -380,6 +390,7 @@ class ClientCore:
             if not isinstance(request_id, str) or not _HEADER_VALUE.fullmatch(request_id):
                 raise ClientConfigurationError("tracking_id_factory must return printable ASCII without line breaks")
             headers[self.tracking_header] = request_id
+        merge_extra_headers(headers, extra_headers, self.tracking_header)
         per_operation = _as_timeout(timeout, self.timeout)
         url, log_url = self._url_prefix + path, self._url_prefix + template
         retries = 0
@@ -554,6 +565,10 @@ def _json_body(endpoint: Endpoint[M, E], redact: Redactor, response: Received, *
     if text_number is not None:
         raise _invalid(endpoint, response, f"{text_number}: Input should be a JSON number, not a string", redact)
     return data
+
+
+def _undecoded(response: Received) -> Received:
+    return response
 
 
 def _decode_exact(endpoint: Endpoint[M, E], redact: Redactor, response: Received) -> E:

@@ -7,11 +7,9 @@ import contextlib
 import enum
 import logging
 import signal
-import ssl
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from types import FrameType
 from typing import Any, Final, NoReturn, TextIO, TypeVar
 
@@ -23,6 +21,7 @@ from rich.table import Table
 
 from payex_billing_invoice import (
     ENV_BASE_URL,
+    ENV_CA_BUNDLE,
     ENV_CLIENT_CERT,
     ENV_CLIENT_KEY,
     ENV_OWNER_NO,
@@ -51,7 +50,13 @@ from payex_billing_invoice import (
     listed,
     parse_link,
 )
-from payex_billing_invoice._cli_mock import MockUnavailableError, find_mock_files, running_prism
+from payex_billing_invoice._cli_mock import (
+    MockUnavailableError,
+    find_mock_files,
+    prism_available,
+    running_prism,
+    serving_fake,
+)
 from payex_billing_invoice._cli_output import (
     error_details,
     error_report,
@@ -61,12 +66,12 @@ from payex_billing_invoice._cli_output import (
     record_view,
     to_json,
 )
+from payex_billing_invoice._fake import FAKE_TOKEN, FakePayEx
 
 __all__ = ["EXIT_CODES", "ExitCode", "cli", "exit_code_for", "main"]
 
 PROG_NAME: Final = "payex-billing-invoice"
 MOCK_OWNER_NO: Final = "xxx"
-MOCK_TOKEN: Final = "mock-token-for-prism"  # noqa: S105 - a placeholder Prism accepts, not a credential
 MOCK_PORT: Final = 4010
 LOGGER: Final = "payex_billing_invoice"
 CLI_LOGGER: Final = f"{LOGGER}.cli"
@@ -141,7 +146,8 @@ def _epilog() -> str:
     return (
         "\b\nExit codes:\n" + "\n".join(rows) + "\n\n"
         f"Settings not given fall back to {ENV_OWNER_NO}, {ENV_TOKEN}, {ENV_BASE_URL}, {ENV_CLIENT_CERT} "
-        f"and {ENV_CLIENT_KEY}. Try any command without credentials with --mock, e.g. "
+        f"{ENV_CLIENT_KEY} and {ENV_CA_BUNDLE}. The options above work after the command too. Try any command "
+        f"without credentials with --mock (the API's documented examples, in-process), e.g. "
         f"`{PROG_NAME} --mock lines 603010`."
     )
 
@@ -155,11 +161,15 @@ class Settings:
     base_url: str | None = None
     client_cert: str | None = None
     client_key: str | None = None
+    ca_bundle: str | None = None
+    sandbox: bool = False
     use_mock: bool = False
     timeout: float | None = None
     max_retries: int | None = None
     as_json: bool = False
     verbose: bool = False
+    given: set[str] = field(default_factory=set)
+    """The options given on the command line (before or after the command)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,28 +181,38 @@ class ClientOptions:
     base_url: str | None
     client_cert: str | None
     client_key: str | None
-    ssl_context: ssl.SSLContext | None
+    ca_bundle: str | None
     timeout: float | None
     max_retries: int | None
+    fake: FakePayEx | None = None
+    """With `--mock`: the in-process fake the clients are wired to."""
 
     def sync(self) -> BillingInvoiceClient:
         """A client for one-off calls."""
+        if self.fake is not None:
+            return self.fake.client(**self._settings())
         return BillingInvoiceClient(**self._settings())
 
     def concurrent(self) -> AsyncBillingInvoiceClient:
         """A client that fetches an invoice's lines concurrently."""
+        if self.fake is not None:
+            return self.fake.async_client(**self._settings())
         return AsyncBillingInvoiceClient(**self._settings())
 
     def _settings(self) -> dict[str, Any]:
-        return {field.name: getattr(self, field.name) for field in fields(self)}
+        return {item.name: getattr(self, item.name) for item in fields(self) if item.name != "fake"}
 
 
 def _settings(ctx: click.Context) -> Settings:
     return ctx.ensure_object(Settings)
 
 
+PIPED_WIDTH: Final = 10_000
+"""Rich's width when stdout is not a terminal: tables take the width they need, so no word is cut."""
+
+
 def _stdout() -> Console:
-    return Console(highlight=False)
+    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
 
 def _stderr() -> Console:
@@ -226,6 +246,98 @@ def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> No
         _settings(ctx).verbose = True
 
 
+def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Keep a connection option's value: the command line's (before or after the command), else the variable's."""
+    name = str(param.name)
+    source = ctx.get_parameter_source(name)
+    settings = _settings(ctx)
+    if source is ParameterSource.COMMANDLINE:
+        settings.given.add(name)
+        setattr(settings, name, value)
+    elif source is ParameterSource.ENVIRONMENT and name not in settings.given:
+        setattr(settings, name, value)
+
+
+def _connection_options(*, at_group: bool) -> Callable[[F], F]:
+    """The connection options, for the group (with their variables) or for a command (after its name)."""
+
+    def env(variable: str) -> dict[str, Any]:
+        return {"envvar": variable, "show_envvar": True} if at_group else {}
+
+    common: dict[str, Any] = {"expose_value": False, "callback": _store}
+    options = (
+        click.option(
+            "--owner",
+            "owner_no",
+            metavar="OWNER_NO",
+            help=f"The ledger number the token was issued for [with --mock: {MOCK_OWNER_NO}].",
+            **env(ENV_OWNER_NO),
+            **common,
+        ),
+        click.option(
+            "--token",
+            metavar="TOKEN",
+            help="PayEx reference token; prefer the variable, since arguments are visible to other local users.",
+            **env(ENV_TOKEN),
+            **common,
+        ),
+        click.option(
+            "--cert",
+            "client_cert",
+            metavar="PEM",
+            help="PayEx-issued client certificate for mutual TLS.",
+            **env(ENV_CLIENT_CERT),
+            **common,
+        ),
+        click.option("--key", "client_key", metavar="PEM", help="Its private key.", **env(ENV_CLIENT_KEY), **common),
+        click.option(
+            "--ca-bundle",
+            "ca_bundle",
+            metavar="PEM",
+            help="CA certificates to trust instead of the system's (a private CA or a TLS-inspecting proxy).",
+            **env(ENV_CA_BUNDLE),
+            **common,
+        ),
+        click.option(
+            "--base-url",
+            metavar="URL",
+            help=f"The API's base URL [default: {PRODUCTION_URL}].",
+            **env(ENV_BASE_URL),
+            **common,
+        ),
+        click.option("--sandbox", is_flag=True, help=f"Use the sandbox, {SANDBOX_URL}.", **common),
+        click.option(
+            "--mock",
+            "use_mock",
+            is_flag=True,
+            help="Answer from the API document's examples in-process (FakePayEx) instead of PayEx: no credentials, "
+            "no network, no Node; unknown ids get the documented problems.",
+            **common,
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help="Timeout of each request [default: 30, connecting 10].",
+            **common,
+        ),
+        click.option(
+            "--retries",
+            "max_retries",
+            type=click.IntRange(0, 10),
+            help="Retries of connection errors, 429, 502, 503 and 504 [default: 2].",
+            **common,
+        ),
+    )
+
+    def apply(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return _output_options(command)
+
+    return apply
+
+
 def _output_options(command: F) -> F:
     """`--json` and `-v`, accepted before or after the command name."""
     command = click.option(
@@ -250,35 +362,40 @@ def _given(ctx: click.Context, name: str) -> bool:
 
 
 def _client_options(ctx: click.Context) -> ClientOptions:
-    """The client settings; with `--mock`, Prism is started here and stopped when the command ends."""
+    """The client settings; with `--mock`, clients wired to a fresh in-process `FakePayEx`."""
     settings = _settings(ctx)
     _show_log(settings.verbose)
+    targets = (
+        ("--base-url", "base_url" in settings.given),
+        ("--sandbox", settings.sandbox),
+        ("--mock", settings.use_mock),
+    )
+    chosen = [name for name, on in targets if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} exclude each other")
     if not settings.use_mock:
         return ClientOptions(
             owner_no=settings.owner_no,
             token=settings.token,
-            base_url=settings.base_url,
+            base_url=SANDBOX_URL if settings.sandbox else settings.base_url,
             client_cert=settings.client_cert,
             client_key=settings.client_key,
-            ssl_context=None,
+            ca_bundle=settings.ca_bundle,
             timeout=settings.timeout,
             max_retries=settings.max_retries,
         )
-    root = ctx.find_root()
-    files = find_mock_files()
-    log = root.with_resource(tempfile.TemporaryFile())  # noqa: SIM115 - closed with the root context
-    with _progress("Starting the local mock (Prism)", enabled=not settings.verbose):
-        mock = root.with_resource(running_prism(files, log=log))
-    logging.getLogger(CLI_LOGGER).info("Prism (pid %d) serves %s on %s", mock.pid, files.spec, mock.url)
+    fake = FakePayEx()
+    logging.getLogger(CLI_LOGGER).info("--mock: FakePayEx serves the API document's examples in-process")
     return ClientOptions(
-        owner_no=settings.owner_no or MOCK_OWNER_NO,
-        token=settings.token or MOCK_TOKEN,
-        base_url=mock.url,
+        owner_no=settings.owner_no if "owner_no" in settings.given else fake.owner_no,
+        token=settings.token if "token" in settings.given else FAKE_TOKEN,
+        base_url=None,
         client_cert=None,
         client_key=None,
-        ssl_context=ssl.create_default_context(),
+        ca_bundle=None,
         timeout=settings.timeout,
         max_retries=settings.max_retries,
+        fake=fake,
     )
 
 
@@ -326,99 +443,21 @@ class _App(click.Group):
             row = exit_code_for(type(error))
             details = error_details(error, row.code.value, row.meaning, [settings.token or ""])
             if settings.as_json:
-                click.echo(to_json({"error": details}), err=True)
+                click.echo(to_json({"error": details}))
             else:
                 _stderr().print(error_report(error, details))
             ctx.exit(row.code.value)
 
 
 @click.group(cls=_App, epilog=_epilog(), context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--owner",
-    "owner_no",
-    metavar="OWNER_NO",
-    envvar=ENV_OWNER_NO,
-    show_envvar=True,
-    help=f"The ledger number the token was issued for [with --mock: {MOCK_OWNER_NO}].",
-)
-@click.option(
-    "--token",
-    metavar="TOKEN",
-    envvar=ENV_TOKEN,
-    show_envvar=True,
-    help="PayEx reference token; prefer the variable, since arguments are visible to other local users.",
-)
-@click.option(
-    "--cert",
-    "client_cert",
-    metavar="PEM",
-    envvar=ENV_CLIENT_CERT,
-    show_envvar=True,
-    help="PayEx-issued client certificate for mutual TLS.",
-)
-@click.option("--key", "client_key", metavar="PEM", envvar=ENV_CLIENT_KEY, show_envvar=True, help="Its private key.")
-@click.option(
-    "--base-url",
-    metavar="URL",
-    envvar=ENV_BASE_URL,
-    show_envvar=True,
-    help=f"The API's base URL [default: {PRODUCTION_URL}].",
-)
-@click.option("--sandbox", is_flag=True, help=f"Use the sandbox, {SANDBOX_URL}.")
-@click.option(
-    "--mock",
-    "use_mock",
-    is_flag=True,
-    help="Start Prism serving the committed API document for this command, and call it instead of PayEx.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="SECONDS",
-    help="Timeout of each request [default: 30, connecting 10].",
-)
-@click.option(
-    "--retries",
-    "max_retries",
-    type=click.IntRange(0, 10),
-    help="Retries of connection errors, 429, 502, 503 and 504 [default: 2].",
-)
-@_output_options
+@_connection_options(at_group=True)
 @click.version_option(package_name="payex-billing-invoice", prog_name=PROG_NAME)
-@click.pass_context
-def cli(
-    ctx: click.Context,
-    *,
-    owner_no: str | None,
-    token: str | None,
-    client_cert: str | None,
-    client_key: str | None,
-    base_url: str | None,
-    sandbox: bool,
-    use_mock: bool,
-    timeout: float | None,
-    max_retries: int | None,
-) -> None:
+def cli() -> None:
     """Look up PayEx Billing invoices and the charges behind them, line by line."""
-    targets = (("--base-url", _given(ctx, "base_url")), ("--sandbox", sandbox), ("--mock", use_mock))
-    chosen = [name for name, on in targets if on]
-    if len(chosen) > 1:
-        raise click.UsageError(f"{' and '.join(chosen)} exclude each other")
-    settings = _settings(ctx)
-    settings.use_mock = use_mock
-    settings.timeout = timeout
-    settings.max_retries = max_retries
-    if use_mock:
-        settings.owner_no = owner_no if _given(ctx, "owner_no") else None
-        settings.token = token if _given(ctx, "token") else None
-        return
-    settings.owner_no, settings.token = owner_no, token
-    settings.client_cert, settings.client_key = client_cert, client_key
-    settings.base_url = SANDBOX_URL if sandbox else base_url
 
 
 @cli.command()
-@_output_options
+@_connection_options(at_group=False)
 @click.pass_context
 def invoices(ctx: click.Context) -> None:
     """List the ledger's invoices."""
@@ -430,7 +469,7 @@ def invoices(ctx: click.Context) -> None:
 
 @cli.command()
 @click.argument("invoice_no", callback=_check_invoice_no)
-@_output_options
+@_connection_options(at_group=False)
 @click.pass_context
 def invoice(ctx: click.Context, invoice_no: str) -> None:
     """Show one invoice: number, date, amount and its links."""
@@ -451,7 +490,7 @@ def _fetch_lines(options: ClientOptions, invoice_no: str, progress: ProgressCall
 
 @cli.command()
 @click.argument("invoice_no", callback=_check_invoice_no)
-@_output_options
+@_connection_options(at_group=False)
 @click.pass_context
 def lines(ctx: click.Context, invoice_no: str) -> None:
     """Show an invoice line by line: customer-level recurring products, then every subscription with its products.
@@ -469,7 +508,7 @@ def lines(ctx: click.Context, invoice_no: str) -> None:
 
 @cli.command()
 @click.argument("link", callback=_check_link)
-@_output_options
+@_connection_options(at_group=False)
 @click.pass_context
 def follow(ctx: click.Context, link: str) -> None:
     """Fetch what a link of a response addresses (a path such as /billing/invoice/v1/xxx/invoices/603010)."""
@@ -509,28 +548,59 @@ def problem_types(ctx: click.Context) -> None:
     _emit(ctx, rows, view)
 
 
+class MockServer(enum.StrEnum):
+    """What `mock` serves with."""
+
+    AUTO = "auto"
+    PRISM = "prism"
+    FAKE = "fake"
+
+
 @cli.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=MOCK_PORT, show_default=True, help="Loopback port.")
+@click.option(
+    "--server",
+    type=click.Choice([choice.value for choice in MockServer]),
+    default=MockServer.AUTO.value,
+    show_default=True,
+    help="prism: Prism on the committed spec (a checkout with Node and node_modules); fake: FakePayEx over "
+    "loopback (works from a plain install); auto: Prism where it can run, else the fake.",
+)
 @_output_options
 @click.pass_context
-def mock(ctx: click.Context, port: int) -> None:
-    """Serve the committed API document with Prism on 127.0.0.1 until Ctrl-C; prints the base URL."""
-    files = find_mock_files()
+def mock(ctx: click.Context, port: int, server: str) -> None:
+    """Serve the API on 127.0.0.1 until Ctrl-C, for other tools; prints the base URL.
+
+    Where Node and the repository's node_modules are there (a checkout after `npm ci`), Prism serves the
+    committed API document; elsewhere (a plain `pip install`) the in-process fake, FakePayEx, is served over
+    loopback: the documented examples, and the documented problems for unknown ids.
+    """
+    use_prism = server == MockServer.PRISM or (server == MockServer.AUTO and prism_available())
     err = _stderr()
     try:
-        with running_prism(files, port=port) as server:
-            if _settings(ctx).as_json:
-                click.echo(to_json({"url": server.url, "pid": server.pid, "spec": str(files.spec)}))
-            else:
-                click.echo(server.url)
-                err.print(f"Prism (pid {server.pid}) serves {files.spec}; Ctrl-C stops it. Try:", markup=False)
-                err.print(f"  {PROG_NAME} --base-url {server.url} --owner xxx --token any lines 603010", markup=False)
-            sys.stdout.flush()
-            status = server.process.wait()
+        if use_prism:
+            files = find_mock_files()
+            with running_prism(files, port=port) as running:
+                _announce(ctx, running.url, f"Prism (pid {running.pid}) serves {files.spec}", pid=running.pid)
+                status = running.process.wait()
+            raise MockUnavailableError(f"Prism exited on its own with status {status}")
+        with serving_fake(FakePayEx(), port=port) as url:
+            _announce(ctx, url, "FakePayEx serves the API document's examples")
+            signal.pause()
     except KeyboardInterrupt:
-        err.print("Prism stopped.")
-        return
-    raise MockUnavailableError(f"Prism exited on its own with status {status}")
+        err.print("Prism stopped." if use_prism else "FakePayEx stopped.")
+
+
+def _announce(ctx: click.Context, url: str, what: str, *, pid: int | None = None) -> None:
+    """The mock's base URL on stdout, and on stderr what serves it and how to try it."""
+    if _settings(ctx).as_json:
+        click.echo(to_json({"url": url, "server": "prism" if pid else "fake"} | ({"pid": pid} if pid else {})))
+    else:
+        click.echo(url)
+        err = _stderr()
+        err.print(f"{what}; Ctrl-C stops it. Try:", markup=False)
+        err.print(f"  {PROG_NAME} --base-url {url} --owner {MOCK_OWNER_NO} --token any lines 603010", markup=False)
+    sys.stdout.flush()
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> NoReturn:
@@ -538,6 +608,23 @@ def _interrupt(signum: int, _frame: FrameType | None) -> NoReturn:
 
 
 def main(args: Sequence[str] | None = None) -> None:
-    """Run the command line; SIGTERM stops it as Ctrl-C does, so a mock it started is stopped too."""
+    """Run the command line; SIGTERM stops it as Ctrl-C does, so a mock it started is stopped too.
+
+    With `--json` anywhere on the line, a usage error too is one JSON object on stdout.
+    """
     signal.signal(signal.SIGTERM, _interrupt)
-    cli.main(args=args, prog_name=PROG_NAME)
+    argv = list(sys.argv[1:] if args is None else args)
+    try:
+        status = cli.main(args=argv, prog_name=PROG_NAME, standalone_mode=False)
+    except click.ClickException as error:
+        if "--json" in argv:
+            row = EXIT_CODES[ExitCode.USAGE]
+            details = {"error": type(error).__name__, "exitCode": error.exit_code, "meaning": row.meaning}
+            click.echo(to_json({"error": details | {"message": error.format_message()}}))
+        else:
+            error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)

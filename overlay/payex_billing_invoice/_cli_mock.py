@@ -9,15 +9,28 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Final
 
 import httpx
 
-__all__ = ["MockFiles", "MockUnavailableError", "RunningMock", "find_mock_files", "free_port", "running_prism"]
+from payex_billing_invoice._fake import FakePayEx
+
+__all__ = [
+    "MockFiles",
+    "MockUnavailableError",
+    "RunningMock",
+    "find_mock_files",
+    "free_port",
+    "prism_available",
+    "running_prism",
+    "serving_fake",
+]
 
 SPEC: Final = Path("spec") / "openapi.yaml"
 PRISM: Final = Path("node_modules") / ".bin" / "prism"
@@ -77,6 +90,17 @@ def find_mock_files() -> MockFiles:
             raise MockUnavailableError(f"Prism is not installed: run `npm ci` in {root} (it installs {PRISM})")
         prism = Path(found)
     return MockFiles(spec=root / SPEC, prism=prism)
+
+
+def prism_available() -> bool:
+    """Whether Prism can serve here: Node on PATH and a checkout's spec with its Prism."""
+    if shutil.which("node") is None:
+        return False
+    try:
+        find_mock_files()
+    except MockUnavailableError:
+        return False
+    return True
 
 
 def free_port() -> int:
@@ -169,3 +193,52 @@ def running_prism(files: MockFiles, *, port: int | None = None, log: IO[bytes] |
         finally:
             stop(process)
         return
+
+
+class _FakeHandler(BaseHTTPRequestHandler):
+    """Hands each request to the server's `FakePayEx`; a staged fault closes the connection."""
+
+    server: _FakeServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        """Answer a GET, the only method of the API (others get the server's 501)."""
+        request = httpx.Request("GET", f"http://{HOST}{self.path}", headers=list(self.headers.items()))
+        try:
+            response = self.server.fake.handle_request(request)
+        except httpx.TransportError:
+            self.close_connection = True
+            return
+        self.send_response(response.status_code)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(response.content)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the clients log their requests."""
+
+
+class _FakeServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, fake: FakePayEx) -> None:
+        self.fake = fake
+        super().__init__((HOST, port), _FakeHandler)
+
+
+@contextlib.contextmanager
+def serving_fake(fake: FakePayEx, *, port: int | None = None) -> Iterator[str]:
+    """Serve `fake` over HTTP on loopback (`port`, or a free one) in a thread; yield the base URL, then stop."""
+    try:
+        server = _FakeServer(port or 0, fake)
+    except OSError as error:
+        raise MockUnavailableError(f"cannot serve on {HOST}:{port}: {error.strerror or error}") from None
+    thread = threading.Thread(target=server.serve_forever, name="payex-fake", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(STOP_SECONDS)

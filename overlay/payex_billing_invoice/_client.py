@@ -35,6 +35,7 @@ from payex_billing_invoice._exceptions import (
     InvalidRouteError,
     ResponseValidationError,
 )
+from payex_billing_invoice._headers import ExtraHeaders
 from payex_billing_invoice._lines import InvoiceLines, LinesProgress, ProgressCallback, SubscriptionLines
 from payex_billing_invoice._logs import call_logging, escape
 from payex_billing_invoice._models import listed
@@ -48,6 +49,7 @@ from payex_billing_invoice._operations import (
     LinkedExactModel,
     LinkedModel,
 )
+from payex_billing_invoice._raw_response import AsyncRawResponses, RawResponses
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._settings import check_count
 from payex_billing_invoice_openapi import models, strict_models
@@ -271,6 +273,11 @@ class BillingInvoiceClient:
         """The ledger number this client's token was issued for."""
         return self._core.owner_no
 
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """The operations returning a `RawResponse`: status, headers and exact body, parsed on demand."""
+        return RawResponses(self)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._core!r})"
 
@@ -328,53 +335,84 @@ class BillingInvoiceClient:
                 _detach(error)
                 raise
 
-    def list_invoices(self, *, timeout: Timeout = None) -> models.InvoiceList:
+    def list_invoices(
+        self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
-        return self._run(self._core.call(LIST_INVOICES, {}, timeout))
+        return self._run(self._core.call(LIST_INVOICES, {}, timeout, extra_headers))
 
-    def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> models.Invoice:
+    def get_invoice(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> models.Invoice:
         """One invoice (`getInvoice`)."""
-        return self._run(self._core.call(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
+        return self._run(self._core.call(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers))
 
-    def list_recurring_products(self, invoice_no: str, *, timeout: Timeout = None) -> models.RecurringProductList:
+    def list_recurring_products(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> models.RecurringProductList:
         """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
-        return self._run(self._core.call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout))
+        return self._run(
+            self._core.call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout, extra_headers)
+        )
 
-    def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> models.SubscriptionList:
+    def list_subscriptions(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> models.SubscriptionList:
         """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
-        return self._run(self._core.call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout))
+        return self._run(
+            self._core.call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout, extra_headers)
+        )
 
     def get_subscription(
-        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+        self,
+        invoice_no: str,
+        subscription_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
     ) -> models.Subscription:
         """One invoiced subscription (`getInvoiceSubscription`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
-        return self._run(self._core.call(GET_INVOICE_SUBSCRIPTION, segments, timeout))
+        return self._run(self._core.call(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers))
 
     def list_subscription_recurring_products(
-        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+        self,
+        invoice_no: str,
+        subscription_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
     ) -> models.RecurringProductList:
         """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
-        return self._run(self._core.call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
+        return self._run(self._core.call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers))
 
-    def follow(self, link: str, *, timeout: Timeout = None) -> LinkedModel:
+    def follow(self, link: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None) -> LinkedModel:
         """The resource a hypermedia link of a response addresses (relative, or absolute on this client's host)."""
         endpoint, segments = self._core.follow_endpoint(link)
-        result: LinkedModel = self._run(self._core.call(endpoint, segments, timeout))
+        result: LinkedModel = self._run(self._core.call(endpoint, segments, timeout, extra_headers))
         return result
 
     def invoice_lines(
-        self, invoice_no: str, *, timeout: Timeout = None, on_progress: ProgressCallback | None = None
+        self,
+        invoice_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> InvoiceLines:
         """The invoice, its customer-level recurring products, and every subscription with its products.
 
         `on_progress(done, total)` is called after each response; `total` grows once the subscriptions are known.
         """
         progress = LinesProgress(on_progress)
-        invoice = progress.step(self.exact.get_invoice(invoice_no, timeout=timeout))
-        products = progress.step(self.exact.list_recurring_products(invoice_no, timeout=timeout))
-        subscriptions = listed(self.exact.list_subscriptions(invoice_no, timeout=timeout).items)
+        invoice = progress.step(self.exact.get_invoice(invoice_no, timeout=timeout, extra_headers=extra_headers))
+        products = progress.step(
+            self.exact.list_recurring_products(invoice_no, timeout=timeout, extra_headers=extra_headers)
+        )
+        subscriptions = listed(
+            self.exact.list_subscriptions(invoice_no, timeout=timeout, extra_headers=extra_headers).items
+        )
         targets = _subscription_targets(self._core, invoice_no, subscriptions)
         progress.expect(subscriptions)
         lines = tuple(
@@ -383,7 +421,11 @@ class BillingInvoiceClient:
                 tuple(
                     listed(
                         progress.step(
-                            self._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout))
+                            self._run(
+                                self._core.call_exact(
+                                    LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout, extra_headers
+                                )
+                            )
                         ).items
                     )
                 ),
@@ -403,44 +445,66 @@ class ExactModels:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._core!r})"
 
-    def list_invoices(self, *, timeout: Timeout = None) -> strict_models.InvoiceList:
+    def list_invoices(
+        self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> strict_models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
-        return self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout))
+        return self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout, extra_headers))
 
-    def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.Invoice:
+    def get_invoice(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> strict_models.Invoice:
         """One invoice (`getInvoice`)."""
-        return self._client._run(self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
+        return self._client._run(self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers))
 
     def list_recurring_products(
-        self, invoice_no: str, *, timeout: Timeout = None
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.RecurringProductList:
         """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
         segments = {"invoice_no": invoice_no}
-        return self._client._run(self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout))
+        return self._client._run(
+            self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout, extra_headers)
+        )
 
-    def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.SubscriptionList:
+    def list_subscriptions(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> strict_models.SubscriptionList:
         """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
         segments = {"invoice_no": invoice_no}
-        return self._client._run(self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout))
+        return self._client._run(self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout, extra_headers))
 
     def get_subscription(
-        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+        self,
+        invoice_no: str,
+        subscription_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
     ) -> strict_models.Subscription:
         """One invoiced subscription (`getInvoiceSubscription`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
-        return self._client._run(self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout))
+        return self._client._run(self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers))
 
     def list_subscription_recurring_products(
-        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+        self,
+        invoice_no: str,
+        subscription_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
     ) -> strict_models.RecurringProductList:
         """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
-        return self._client._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
+        return self._client._run(
+            self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers)
+        )
 
-    def follow(self, link: str, *, timeout: Timeout = None) -> LinkedExactModel:
+    def follow(
+        self, link: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> LinkedExactModel:
         """The resource a hypermedia link addresses, as a strict model."""
         endpoint, segments = self._core.follow_endpoint(link)
-        result: LinkedExactModel = self._client._run(self._core.call_exact(endpoint, segments, timeout))
+        result: LinkedExactModel = self._client._run(self._core.call_exact(endpoint, segments, timeout, extra_headers))
         return result
 
 
@@ -506,6 +570,11 @@ class AsyncBillingInvoiceClient:
         """The ledger number this client's token was issued for."""
         return self._core.owner_no
 
+    @property
+    def with_raw_response(self) -> AsyncRawResponses:
+        """The operations returning a `RawResponse`: status, headers and exact body, parsed on demand."""
+        return AsyncRawResponses(self)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._core!r})"
 
@@ -568,44 +637,73 @@ class AsyncBillingInvoiceClient:
                 _detach(error)
                 raise
 
-    async def list_invoices(self, *, timeout: Timeout = None) -> models.InvoiceList:
+    async def list_invoices(
+        self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
-        return await self._run(self._core.call(LIST_INVOICES, {}, timeout))
+        return await self._run(self._core.call(LIST_INVOICES, {}, timeout, extra_headers))
 
-    async def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> models.Invoice:
+    async def get_invoice(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> models.Invoice:
         """One invoice (`getInvoice`)."""
-        return await self._run(self._core.call(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
+        return await self._run(self._core.call(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers))
 
-    async def list_recurring_products(self, invoice_no: str, *, timeout: Timeout = None) -> models.RecurringProductList:
+    async def list_recurring_products(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> models.RecurringProductList:
         """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
-        return await self._run(self._core.call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout))
+        return await self._run(
+            self._core.call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout, extra_headers)
+        )
 
-    async def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> models.SubscriptionList:
+    async def list_subscriptions(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> models.SubscriptionList:
         """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
-        return await self._run(self._core.call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout))
+        return await self._run(
+            self._core.call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout, extra_headers)
+        )
 
     async def get_subscription(
-        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+        self,
+        invoice_no: str,
+        subscription_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
     ) -> models.Subscription:
         """One invoiced subscription (`getInvoiceSubscription`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
-        return await self._run(self._core.call(GET_INVOICE_SUBSCRIPTION, segments, timeout))
+        return await self._run(self._core.call(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers))
 
     async def list_subscription_recurring_products(
-        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+        self,
+        invoice_no: str,
+        subscription_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
     ) -> models.RecurringProductList:
         """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
-        return await self._run(self._core.call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
+        return await self._run(self._core.call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers))
 
-    async def follow(self, link: str, *, timeout: Timeout = None) -> LinkedModel:
+    async def follow(
+        self, link: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> LinkedModel:
         """The resource a hypermedia link of a response addresses (relative, or absolute on this client's host)."""
         endpoint, segments = self._core.follow_endpoint(link)
-        result: LinkedModel = await self._run(self._core.call(endpoint, segments, timeout))
+        result: LinkedModel = await self._run(self._core.call(endpoint, segments, timeout, extra_headers))
         return result
 
     async def invoice_lines(
-        self, invoice_no: str, *, timeout: Timeout = None, on_progress: ProgressCallback | None = None
+        self,
+        invoice_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> InvoiceLines:
         """The invoice, its customer-level recurring products, and every subscription with its products.
 
@@ -622,18 +720,26 @@ class AsyncBillingInvoiceClient:
 
         async def subscriptions_of() -> Sequence[strict_models.Subscription]:
             async with slots:
-                found = listed((await self.exact.list_subscriptions(invoice_no, timeout=timeout)).items)
+                found = listed(
+                    (
+                        await self.exact.list_subscriptions(invoice_no, timeout=timeout, extra_headers=extra_headers)
+                    ).items
+                )
             targets.extend(_subscription_targets(self._core, invoice_no, found))
             return progress.expect(found)
 
         async def products_of(target: dict[str, str]) -> strict_models.RecurringProductList:
-            exchange = self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout)
+            exchange = self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout, extra_headers)
             return await bounded(lambda: self._run(exchange))
 
         targets: list[dict[str, str]] = []
-        invoice = asyncio.ensure_future(bounded(lambda: self.exact.get_invoice(invoice_no, timeout=timeout)))
+        invoice = asyncio.ensure_future(
+            bounded(lambda: self.exact.get_invoice(invoice_no, timeout=timeout, extra_headers=extra_headers))
+        )
         products = asyncio.ensure_future(
-            bounded(lambda: self.exact.list_recurring_products(invoice_no, timeout=timeout))
+            bounded(
+                lambda: self.exact.list_recurring_products(invoice_no, timeout=timeout, extra_headers=extra_headers)
+            )
         )
         subscriptions = asyncio.ensure_future(subscriptions_of())
         await _all_or_none(invoice, products, subscriptions)
@@ -657,42 +763,72 @@ class AsyncExactModels:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._core!r})"
 
-    async def list_invoices(self, *, timeout: Timeout = None) -> strict_models.InvoiceList:
+    async def list_invoices(
+        self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> strict_models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
-        return await self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout))
+        return await self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout, extra_headers))
 
-    async def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.Invoice:
+    async def get_invoice(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> strict_models.Invoice:
         """One invoice (`getInvoice`)."""
-        return await self._client._run(self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
+        return await self._client._run(
+            self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers)
+        )
 
     async def list_recurring_products(
-        self, invoice_no: str, *, timeout: Timeout = None
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.RecurringProductList:
         """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
         segments = {"invoice_no": invoice_no}
-        return await self._client._run(self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout))
+        return await self._client._run(
+            self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout, extra_headers)
+        )
 
-    async def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.SubscriptionList:
+    async def list_subscriptions(
+        self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> strict_models.SubscriptionList:
         """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
         segments = {"invoice_no": invoice_no}
-        return await self._client._run(self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout))
+        return await self._client._run(
+            self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout, extra_headers)
+        )
 
     async def get_subscription(
-        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+        self,
+        invoice_no: str,
+        subscription_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
     ) -> strict_models.Subscription:
         """One invoiced subscription (`getInvoiceSubscription`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
-        return await self._client._run(self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout))
+        return await self._client._run(
+            self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers)
+        )
 
     async def list_subscription_recurring_products(
-        self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
+        self,
+        invoice_no: str,
+        subscription_no: str,
+        *,
+        timeout: Timeout = None,
+        extra_headers: ExtraHeaders | None = None,
     ) -> strict_models.RecurringProductList:
         """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
-        return await self._client._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
+        return await self._client._run(
+            self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers)
+        )
 
-    async def follow(self, link: str, *, timeout: Timeout = None) -> LinkedExactModel:
+    async def follow(
+        self, link: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
+    ) -> LinkedExactModel:
         """The resource a hypermedia link addresses, as a strict model."""
         endpoint, segments = self._core.follow_endpoint(link)
-        result: LinkedExactModel = await self._client._run(self._core.call_exact(endpoint, segments, timeout))
+        result: LinkedExactModel = await self._client._run(
+            self._core.call_exact(endpoint, segments, timeout, extra_headers)
+        )
         return result
