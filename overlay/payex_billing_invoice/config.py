@@ -14,13 +14,5 @@ from payex_billing_invoice._base_client import (
     SANDBOX_URL,
 )
 
-__all__ = [
-    "ENV_BASE_URL",
-    "ENV_CA_BUNDLE",
-    "ENV_CLIENT_CERT",
-    "ENV_CLIENT_KEY",
-    "ENV_OWNER_NO",
-    "ENV_TOKEN",
-    "PRODUCTION_URL",
-    "SANDBOX_URL",
-]
+__all__ = ["ENV_BASE_URL", "ENV_CA_BUNDLE", "ENV_CLIENT_CERT", "ENV_CLIENT_KEY", "ENV_OWNER_NO", "ENV_TOKEN"]
+__all__ += ["PRODUCTION_URL", "SANDBOX_URL"]
