@@ -1,7 +1,7 @@
 """The spec pipeline and the project's checks.
 
 `nox -s regenerate` is the main job: fetch the API document (or use the committed snapshot), regenerate the
-raw client, and check everything. `nox` alone runs the checks CI runs: lint, typecheck, drift and tests.
+raw client, and check everything. `nox` alone runs the checks CI runs: lint, typecheck, drift, tests and docs.
 """
 
 from __future__ import annotations
