@@ -1,7 +1,7 @@
 """The spec pipeline and the project's checks.
 
 `nox -s regenerate` is the main job: fetch the API document (or use the committed snapshot), regenerate the
-raw client, and check everything. `nox` alone runs the checks CI runs: lint, typecheck, drift and tests.
+raw client, and check everything. `nox` alone runs the checks CI runs: lint, typecheck, drift, tests and docs.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ os.environ.setdefault("SCARF_ANALYTICS", "false")
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typecheck", "drift", "tests"]
+nox.options.sessions = ["lint", "typecheck", "drift", "tests", "docs"]
 
 
 def _node_tools(session: nox.Session) -> None:
@@ -190,10 +190,14 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """pytest, with Prism and optic from ./node_modules and the generators for the API diff tests."""
+    _run_tests(session)
+
+
+def _run_tests(session: nox.Session, *pytest_args: str) -> None:
     session.install("-e", ".[dev]")
     _install_generators(session)
     _node_tools(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *pytest_args, *session.posargs)
 
 
 @nox.session
@@ -217,3 +221,57 @@ def mock(session: nox.Session) -> None:
     port = session.posargs[0] if session.posargs else "4010"
     session.log(f"mock server: http://127.0.0.1:{port} (Ctrl-C stops it)")
     session.run(str(NODE_BIN / "prism"), "mock", str(SPEC), "--host=127.0.0.1", f"--port={port}", external=True)
+
+
+# --- Releases, the reference site, Python versions, locked tools (issue 14) -------------------------------------
+# Every session installs under requirements/dev.lock (a uv constraint file: `scripts/lock` re-compiles it), and the
+# pyenv interpreters (3.12, 3.13) are found without downloads. The default sessions run `tests` on the current
+# interpreter only, so the local loop works where only 3.11 exists; `tests_all_pythons` runs 3.11, 3.12 and 3.13.
+
+PYTHONS = ["3.11", "3.12", "3.13"]
+LOCK = ROOT / "requirements" / "dev.lock"
+DOCS_TOOLS = ("mkdocs==1.6.1", "mkdocs-material==9.8.1", "mkdocstrings==1.0.8", "mkdocstrings-python==2.0.11")
+RELEASE_TOOLS = ("build==1.6.1", "twine==7.0.0")
+SLOW_TESTS_OFF = ("-m", "not slow", "-n", "auto")
+
+os.environ.setdefault("UV_CONSTRAINT", str(LOCK))
+
+
+def _pyenv_interpreters() -> list[str]:
+    """The bin folders of pyenv's 3.11, 3.12 and 3.13 installs (`PYENV_ROOT`, else ~/.pyenv), newest patch first."""
+    versions = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    installs = [path for version in PYTHONS for path in versions.glob(f"{version}.*/bin")]
+    patch = {path: int(path.parent.name.split(".")[2]) if path.parent.name.count(".") == 2 else -1 for path in installs}
+    return [str(path) for path in sorted(installs, key=lambda path: -patch[path])]
+
+
+os.environ["PATH"] = os.pathsep.join([os.environ.get("PATH", ""), *_pyenv_interpreters()])
+
+
+@nox.session(python=PYTHONS)
+def tests_all_pythons(session: nox.Session) -> None:
+    """The whole suite on Python 3.11, 3.12 and 3.13 (`-s tests_all_pythons-3.13` for one): what CI runs."""
+    _run_tests(session)
+
+
+@nox.session
+def fast(session: nox.Session) -> None:
+    """The fast loop: the suite without the tests marked slow, on both cores (pytest-xdist); CI runs everything."""
+    _run_tests(session, *SLOW_TESTS_OFF)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the reference site into site/ with warnings as errors (`-- serve` serves it on 127.0.0.1:8000)."""
+    session.install(*DOCS_TOOLS, RUFF)  # ruff formats the signatures
+    command = session.posargs or ["build", "--strict"]
+    session.run("mkdocs", *command, env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ and check them (`twine check --strict`): the release artifacts."""
+    session.install(*RELEASE_TOOLS)
+    shutil.rmtree(ROOT / "dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", "dist", ".")
+    session.run("twine", "check", "--strict", *map(str, sorted((ROOT / "dist").iterdir())))

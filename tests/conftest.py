@@ -52,3 +52,15 @@ def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
+
+
+# The files the fast loop (`scripts/test -s fast`: `-m "not slow"`) leaves out: they run the generators, the whole
+# pipeline or long Hypothesis searches. CI and `scripts/test` run every test.
+SLOW_FILES = frozenset({"test_api_diff.py", "test_fuzz.py", "test_sample_pipeline.py", "test_fetch_spec.py"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of `SLOW_FILES` as slow."""
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

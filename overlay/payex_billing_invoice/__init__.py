@@ -2,18 +2,14 @@
 
 `BillingInvoiceClient` (and `AsyncBillingInvoiceClient`) call every operation of the API, follow its
 hypermedia links and assemble an invoice's line-level charges; errors arrive as the typed exceptions below.
+
+The public modules beside this one: `payex_billing_invoice.models` (the attrs models the methods return),
+`payex_billing_invoice.exact` (the strict models `client.exact` returns), `payex_billing_invoice.routes` (path
+templates, `build_path`, `parse_link`), `payex_billing_invoice.config` (the environment variables and base URLs)
+and `payex_billing_invoice.problems` (`PROBLEM_TYPES`). The names they hold stay importable from here too; only
+`__all__`, the documented API, leaves them out.
 """
 
-from payex_billing_invoice._base_client import (
-    ENV_BASE_URL,
-    ENV_CA_BUNDLE,
-    ENV_CLIENT_CERT,
-    ENV_CLIENT_KEY,
-    ENV_OWNER_NO,
-    ENV_TOKEN,
-    PRODUCTION_URL,
-    SANDBOX_URL,
-)
 from payex_billing_invoice._client import (
     AsyncBillingInvoiceClient,
     AsyncExactModels,
@@ -21,7 +17,6 @@ from payex_billing_invoice._client import (
     ExactModels,
 )
 from payex_billing_invoice._exceptions import (
-    PROBLEM_TYPES,
     ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,
@@ -49,20 +44,19 @@ from payex_billing_invoice._models import MISSING, listed, present
 from payex_billing_invoice._problems import ProblemDetails
 from payex_billing_invoice._raw_response import AsyncRawResponses, RawResponse, RawResponses
 from payex_billing_invoice._retries import RetryPolicy
-from payex_billing_invoice._routes import ROUTE_TEMPLATES, ParsedLink, build_path, parse_link
+from payex_billing_invoice._version import package_version
 
+# Plumbing, documented in its public module: importable from here for existing code, not part of `__all__`.
+from payex_billing_invoice.config import *  # noqa: F403 - ENV_*, PRODUCTION_URL, SANDBOX_URL
+from payex_billing_invoice.problems import *  # noqa: F403 - PROBLEM_TYPES (and ProblemDetails)
+from payex_billing_invoice.routes import *  # noqa: F403 - ROUTE_TEMPLATES, ParsedLink, build_path, parse_link
+
+__version__ = package_version()
+"""The installed distribution's version (PEP 440), e.g. `0.1.0`."""
+
+# The documented API: every name here has its page in docs/ (tests/test_docs.py checks it).
 __all__ = [
-    "ENV_BASE_URL",
-    "ENV_CA_BUNDLE",
-    "ENV_CLIENT_CERT",
-    "ENV_CLIENT_KEY",
-    "ENV_OWNER_NO",
-    "ENV_TOKEN",
     "MISSING",
-    "PROBLEM_TYPES",
-    "PRODUCTION_URL",
-    "ROUTE_TEMPLATES",
-    "SANDBOX_URL",
     "ApiConnectionError",
     "ApiStatusError",
     "ApiTimeoutError",
@@ -83,7 +77,6 @@ __all__ = [
     "InvoiceLines",
     "InvoiceNotFound",
     "NotFoundError",
-    "ParsedLink",
     "PermissionDeniedError",
     "ProblemDetails",
     "ProgressCallback",
@@ -97,8 +90,6 @@ __all__ = [
     "SubscriptionNotFound",
     "UnprocessableEntityError",
     "ValidationProblem",
-    "build_path",
     "listed",
-    "parse_link",
     "present",
 ]

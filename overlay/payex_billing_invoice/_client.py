@@ -217,6 +217,31 @@ class BillingInvoiceClient:
     `PAYEX_BILLING_BASE_URL`; the client certificate to `PAYEX_BILLING_CLIENT_CERT` and `PAYEX_BILLING_CLIENT_KEY`,
     a CA bundle to trust instead of the system's to `PAYEX_BILLING_CA_BUNDLE`.
     Methods return the generated attrs models; `client.exact` returns the strict models (exact `Decimal` money).
+    Every option is keyword-only and checked here; the configuration page lists the defaults.
+
+    Args:
+        owner_no: The ledger number the token was issued for (else `PAYEX_BILLING_OWNER_NO`).
+        token: The PayEx reference token (else `PAYEX_BILLING_TOKEN`).
+        base_url: The API's root (else `PAYEX_BILLING_BASE_URL`, else `https://lf-api.payex.com`).
+        client_cert: The client certificate (PEM) for mutual TLS (else `PAYEX_BILLING_CLIENT_CERT`).
+        client_key: Its private key (else `PAYEX_BILLING_CLIENT_KEY`).
+        ca_bundle: CAs to trust instead of the system's (else `PAYEX_BILLING_CA_BUNDLE`).
+        ssl_context: An `ssl.SSLContext` instead of `client_cert`, `client_key` and `ca_bundle`.
+        timeout: Seconds, or an `httpx.Timeout`, per socket operation (default 30 s, 10 s to connect).
+        max_retries: Retries of connection errors, 429, 502, 503 and 504 (default 2).
+        retry_policy: A full `RetryPolicy`, instead of `max_retries`.
+        tracking_header: The header carrying a fresh id per call (default `X-Request-Id`; None: none).
+        tracking_id_factory: Makes that id (default: a random UUID).
+        http_client: Your own `httpx.Client` (TLS configured on it); not closed by `close()`.
+        transport: An `httpx.BaseTransport` for the client's own `httpx.Client`, such as `httpx.MockTransport`.
+        allow_insecure_http: Allow a plain `http://` base URL off loopback.
+        max_response_bytes: The largest body, on the wire and decoded (default 64 MiB).
+        request_deadline: Seconds one attempt may take, connecting to the last byte (default 60).
+        call_deadline: Seconds the whole call may take, retries and waits included (default 180).
+        trust_env: Use proxies and other settings from the environment, for an `https://` base URL only.
+
+    Raises:
+        ClientConfigurationError: An option is missing, of the wrong type or out of range (never showing the token).
     """
 
     def __init__(
@@ -290,7 +315,11 @@ class BillingInvoiceClient:
         self.close()
 
     def close(self) -> None:
-        """Close the connections (not those of an `http_client` that was passed in)."""
+        """Close the connections (not those of an `http_client` that was passed in); later calls raise.
+
+        Returns:
+            None. A call on the closed client raises `ClientStateError`.
+        """
         if self._owns_http:
             self._http.close()
 
@@ -338,19 +367,58 @@ class BillingInvoiceClient:
     def list_invoices(
         self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> models.InvoiceList:
-        """The ledger's invoices (`listInvoices`)."""
+        """The ledger's invoices (`listInvoices`).
+
+        Args:
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The ledger's invoices, as the generated attrs model (`payex_billing_invoice.models`).
+
+        Raises:
+            CustomerNotFound: The ledger (`owner_no`) is unknown to PayEx.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return self._run(self._core.call(LIST_INVOICES, {}, timeout, extra_headers))
 
     def get_invoice(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> models.Invoice:
-        """One invoice (`getInvoice`)."""
+        """One invoice (`getInvoice`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The invoice, as the generated attrs model (`payex_billing_invoice.models`).
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return self._run(self._core.call(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers))
 
     def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> models.RecurringProductList:
-        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
+        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The invoice's customer-level recurring products, as the generated attrs model
+                (`payex_billing_invoice.models`).
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return self._run(
             self._core.call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout, extra_headers)
         )
@@ -358,7 +426,20 @@ class BillingInvoiceClient:
     def list_subscriptions(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> models.SubscriptionList:
-        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
+        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The invoice's subscriptions, as the generated attrs model (`payex_billing_invoice.models`).
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return self._run(
             self._core.call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout, extra_headers)
         )
@@ -371,7 +452,21 @@ class BillingInvoiceClient:
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
     ) -> models.Subscription:
-        """One invoiced subscription (`getInvoiceSubscription`)."""
+        """One invoiced subscription (`getInvoiceSubscription`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            subscription_no: The subscription's number, as listed by `list_subscriptions`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The subscription, as the generated attrs model (`payex_billing_invoice.models`).
+
+        Raises:
+            SubscriptionNotFound: No such subscription on the invoice.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return self._run(self._core.call(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers))
 
@@ -383,12 +478,40 @@ class BillingInvoiceClient:
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
     ) -> models.RecurringProductList:
-        """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
+        """The subscription's recurring products (`listSubscriptionRecurringProducts`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            subscription_no: The subscription's number, as listed by `list_subscriptions`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The subscription's recurring products, as the generated attrs model (`payex_billing_invoice.models`).
+
+        Raises:
+            SubscriptionNotFound: No such subscription on the invoice.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return self._run(self._core.call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers))
 
     def follow(self, link: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None) -> LinkedModel:
-        """The resource a hypermedia link of a response addresses (relative, or absolute on this client's host)."""
+        """The resource a hypermedia link of a response addresses (relative, or absolute on this client's host).
+
+        Args:
+            link: A hypermedia link of a response: a path, or an absolute URL on this client's host.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The resource, as the model of the operation the link addresses, as the generated attrs model
+                (`payex_billing_invoice.models`).
+
+        Raises:
+            InvalidRouteError: The link is not one of this API's, or addresses another host or ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         endpoint, segments = self._core.follow_endpoint(link)
         result: LinkedModel = self._run(self._core.call(endpoint, segments, timeout, extra_headers))
         return result
@@ -404,6 +527,22 @@ class BillingInvoiceClient:
         """The invoice, its customer-level recurring products, and every subscription with its products.
 
         `on_progress(done, total)` is called after each response; `total` grows once the subscriptions are known.
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+            on_progress: Called as `on_progress(done, total)` after each response; `total` grows once the subscriptions
+                are known.
+
+        Returns:
+            The invoice, its customer-level recurring products and every subscription with its products, with exact
+                totals.
+
+        Raises:
+            ResponseValidationError: A subscription listed twice, a link to another invoice, or totals that cannot be
+                added exactly.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
         """
         progress = LinesProgress(on_progress)
         invoice = progress.step(self.exact.get_invoice(invoice_no, timeout=timeout, extra_headers=extra_headers))
@@ -448,19 +587,58 @@ class ExactModels:
     def list_invoices(
         self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.InvoiceList:
-        """The ledger's invoices (`listInvoices`)."""
+        """The ledger's invoices (`listInvoices`).
+
+        Args:
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The ledger's invoices, as the strict model (`payex_billing_invoice.exact`): exact `Decimal` money.
+
+        Raises:
+            CustomerNotFound: The ledger (`owner_no`) is unknown to PayEx.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout, extra_headers))
 
     def get_invoice(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.Invoice:
-        """One invoice (`getInvoice`)."""
+        """One invoice (`getInvoice`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The invoice, as the strict model (`payex_billing_invoice.exact`): exact `Decimal` money.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return self._client._run(self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers))
 
     def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.RecurringProductList:
-        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
+        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The invoice's customer-level recurring products, as the strict model (`payex_billing_invoice.exact`): exact
+                `Decimal` money.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no}
         return self._client._run(
             self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout, extra_headers)
@@ -469,7 +647,20 @@ class ExactModels:
     def list_subscriptions(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.SubscriptionList:
-        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
+        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The invoice's subscriptions, as the strict model (`payex_billing_invoice.exact`): exact `Decimal` money.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no}
         return self._client._run(self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout, extra_headers))
 
@@ -481,7 +672,21 @@ class ExactModels:
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
     ) -> strict_models.Subscription:
-        """One invoiced subscription (`getInvoiceSubscription`)."""
+        """One invoiced subscription (`getInvoiceSubscription`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            subscription_no: The subscription's number, as listed by `list_subscriptions`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The subscription, as the strict model (`payex_billing_invoice.exact`): exact `Decimal` money.
+
+        Raises:
+            SubscriptionNotFound: No such subscription on the invoice.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return self._client._run(self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers))
 
@@ -493,7 +698,22 @@ class ExactModels:
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
     ) -> strict_models.RecurringProductList:
-        """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
+        """The subscription's recurring products (`listSubscriptionRecurringProducts`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            subscription_no: The subscription's number, as listed by `list_subscriptions`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The subscription's recurring products, as the strict model (`payex_billing_invoice.exact`): exact `Decimal`
+                money.
+
+        Raises:
+            SubscriptionNotFound: No such subscription on the invoice.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return self._client._run(
             self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers)
@@ -502,7 +722,21 @@ class ExactModels:
     def follow(
         self, link: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> LinkedExactModel:
-        """The resource a hypermedia link addresses, as a strict model."""
+        """The resource a hypermedia link addresses, as a strict model.
+
+        Args:
+            link: A hypermedia link of a response: a path, or an absolute URL on this client's host.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            The resource, as the model of the operation the link addresses, as the strict model
+                (`payex_billing_invoice.exact`): exact `Decimal` money.
+
+        Raises:
+            InvalidRouteError: The link is not one of this API's, or addresses another host or ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         endpoint, segments = self._core.follow_endpoint(link)
         result: LinkedExactModel = self._client._run(self._core.call_exact(endpoint, segments, timeout, extra_headers))
         return result
@@ -512,6 +746,13 @@ class AsyncBillingInvoiceClient:
     """Async client of the PayEx Billing Invoice API; the same options and methods as `BillingInvoiceClient`.
 
     `invoice_lines` fetches concurrently, with at most `max_concurrency` requests in flight.
+
+    Args:
+        max_concurrency: Requests in flight during `invoice_lines` (default 8). The other options are those of
+            `BillingInvoiceClient`; `http_client` is an `httpx.AsyncClient`, `transport` an `httpx.AsyncBaseTransport`.
+
+    Raises:
+        ClientConfigurationError: An option is missing, of the wrong type or out of range (never showing the token).
     """
 
     def __init__(
@@ -587,7 +828,11 @@ class AsyncBillingInvoiceClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the connections (not those of an `http_client` that was passed in)."""
+        """Close the connections (not those of an `http_client` that was passed in); later calls raise.
+
+        Returns:
+            None. A call on the closed client raises `ClientStateError`.
+        """
         if self._owns_http:
             await self._http.aclose()
 
@@ -640,19 +885,57 @@ class AsyncBillingInvoiceClient:
     async def list_invoices(
         self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> models.InvoiceList:
-        """The ledger's invoices (`listInvoices`)."""
+        """The ledger's invoices (`listInvoices`).
+
+        Args:
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the ledger's invoices, as the generated attrs model.
+
+        Raises:
+            CustomerNotFound: The ledger (`owner_no`) is unknown to PayEx.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return await self._run(self._core.call(LIST_INVOICES, {}, timeout, extra_headers))
 
     async def get_invoice(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> models.Invoice:
-        """One invoice (`getInvoice`)."""
+        """One invoice (`getInvoice`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the invoice, as the generated attrs model.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return await self._run(self._core.call(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers))
 
     async def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> models.RecurringProductList:
-        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
+        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the invoice's customer-level recurring products, as the generated attrs model.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return await self._run(
             self._core.call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout, extra_headers)
         )
@@ -660,7 +943,20 @@ class AsyncBillingInvoiceClient:
     async def list_subscriptions(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> models.SubscriptionList:
-        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
+        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the invoice's subscriptions, as the generated attrs model.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return await self._run(
             self._core.call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout, extra_headers)
         )
@@ -673,7 +969,21 @@ class AsyncBillingInvoiceClient:
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
     ) -> models.Subscription:
-        """One invoiced subscription (`getInvoiceSubscription`)."""
+        """One invoiced subscription (`getInvoiceSubscription`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            subscription_no: The subscription's number, as listed by `list_subscriptions`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the subscription, as the generated attrs model.
+
+        Raises:
+            SubscriptionNotFound: No such subscription on the invoice.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return await self._run(self._core.call(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers))
 
@@ -685,14 +995,41 @@ class AsyncBillingInvoiceClient:
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
     ) -> models.RecurringProductList:
-        """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
+        """The subscription's recurring products (`listSubscriptionRecurringProducts`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            subscription_no: The subscription's number, as listed by `list_subscriptions`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the subscription's recurring products, as the generated attrs model.
+
+        Raises:
+            SubscriptionNotFound: No such subscription on the invoice.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return await self._run(self._core.call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers))
 
     async def follow(
         self, link: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> LinkedModel:
-        """The resource a hypermedia link of a response addresses (relative, or absolute on this client's host)."""
+        """The resource a hypermedia link of a response addresses (relative, or absolute on this client's host).
+
+        Args:
+            link: A hypermedia link of a response: a path, or an absolute URL on this client's host.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the resource, as the model of the operation the link addresses, as the generated attrs model.
+
+        Raises:
+            InvalidRouteError: The link is not one of this API's, or addresses another host or ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         endpoint, segments = self._core.follow_endpoint(link)
         result: LinkedModel = await self._run(self._core.call(endpoint, segments, timeout, extra_headers))
         return result
@@ -710,6 +1047,22 @@ class AsyncBillingInvoiceClient:
         Fetched concurrently: the invoice, its products and its subscriptions at once, then every subscription's
         products, never more than `max_concurrency` requests in flight; the first error cancels the rest.
         `on_progress(done, total)` is called after each response; `total` grows once the subscriptions are known.
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+            on_progress: Called as `on_progress(done, total)` after each response; `total` grows once the subscriptions
+                are known.
+
+        Returns:
+            (awaited) the invoice, its customer-level recurring products and every subscription with its products, with
+                exact totals, fetched concurrently.
+
+        Raises:
+            ResponseValidationError: A subscription listed twice, a link to another invoice, or totals that cannot be
+                added exactly.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
         """
         slots = asyncio.Semaphore(self._max_concurrency)
         progress = LinesProgress(on_progress)
@@ -766,13 +1119,38 @@ class AsyncExactModels:
     async def list_invoices(
         self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.InvoiceList:
-        """The ledger's invoices (`listInvoices`)."""
+        """The ledger's invoices (`listInvoices`).
+
+        Args:
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the ledger's invoices, as the strict model: exact `Decimal` money.
+
+        Raises:
+            CustomerNotFound: The ledger (`owner_no`) is unknown to PayEx.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return await self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout, extra_headers))
 
     async def get_invoice(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.Invoice:
-        """One invoice (`getInvoice`)."""
+        """One invoice (`getInvoice`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the invoice, as the strict model: exact `Decimal` money.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         return await self._client._run(
             self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers)
         )
@@ -780,7 +1158,20 @@ class AsyncExactModels:
     async def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.RecurringProductList:
-        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
+        """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the invoice's customer-level recurring products, as the strict model: exact `Decimal` money.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no}
         return await self._client._run(
             self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout, extra_headers)
@@ -789,7 +1180,20 @@ class AsyncExactModels:
     async def list_subscriptions(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> strict_models.SubscriptionList:
-        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
+        """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the invoice's subscriptions, as the strict model: exact `Decimal` money.
+
+        Raises:
+            InvoiceNotFound: No such invoice on this ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no}
         return await self._client._run(
             self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout, extra_headers)
@@ -803,7 +1207,21 @@ class AsyncExactModels:
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
     ) -> strict_models.Subscription:
-        """One invoiced subscription (`getInvoiceSubscription`)."""
+        """One invoiced subscription (`getInvoiceSubscription`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            subscription_no: The subscription's number, as listed by `list_subscriptions`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the subscription, as the strict model: exact `Decimal` money.
+
+        Raises:
+            SubscriptionNotFound: No such subscription on the invoice.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return await self._client._run(
             self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers)
@@ -817,7 +1235,21 @@ class AsyncExactModels:
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
     ) -> strict_models.RecurringProductList:
-        """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
+        """The subscription's recurring products (`listSubscriptionRecurringProducts`).
+
+        Args:
+            invoice_no: The invoice's number, as listed by `list_invoices`.
+            subscription_no: The subscription's number, as listed by `list_subscriptions`.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the subscription's recurring products, as the strict model: exact `Decimal` money.
+
+        Raises:
+            SubscriptionNotFound: No such subscription on the invoice.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return await self._client._run(
             self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers)
@@ -826,7 +1258,21 @@ class AsyncExactModels:
     async def follow(
         self, link: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
     ) -> LinkedExactModel:
-        """The resource a hypermedia link addresses, as a strict model."""
+        """The resource a hypermedia link addresses, as a strict model.
+
+        Args:
+            link: A hypermedia link of a response: a path, or an absolute URL on this client's host.
+            timeout: Timeout of this call (seconds, or an `httpx.Timeout`); default the client's `timeout`.
+            extra_headers: Headers added to this request (never Authorization, Accept or the tracking header).
+
+        Returns:
+            (awaited) the resource, as the model of the operation the link addresses, as the strict model: exact
+                `Decimal` money.
+
+        Raises:
+            InvalidRouteError: The link is not one of this API's, or addresses another host or ledger.
+            BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
+        """
         endpoint, segments = self._core.follow_endpoint(link)
         result: LinkedExactModel = await self._client._run(
             self._core.call_exact(endpoint, segments, timeout, extra_headers)
