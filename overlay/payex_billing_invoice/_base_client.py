@@ -7,7 +7,6 @@ sleep before a retry) and receives the outcome; the sync and async clients only 
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import os
 import re
@@ -16,14 +15,13 @@ import time
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import httpx
-import pydantic
 
+from payex_billing_invoice import _decode
 from payex_billing_invoice._exceptions import (
     ApiConnectionError,
     ApiStatusError,
@@ -37,6 +35,7 @@ from payex_billing_invoice._exceptions import (
 from payex_billing_invoice._operations import ENDPOINTS, Endpoint, GeneratedModel, LinkedExactModel, LinkedModel
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._routes import ROUTE_TEMPLATES, parse_link, validate_segment
+from payex_billing_invoice_openapi._exact_base import ExactStruct
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -70,7 +69,7 @@ logger = logging.getLogger("payex_billing_invoice")
 
 T = TypeVar("T")
 M = TypeVar("M", bound=GeneratedModel)
-E = TypeVar("E", bound=pydantic.BaseModel)
+E = TypeVar("E", bound=ExactStruct)
 Timeout = float | httpx.Timeout | None
 
 
@@ -280,7 +279,7 @@ class ClientCore:
         return self._exchange(endpoint, self._path(endpoint, segments), timeout, partial(_decode_model, endpoint))
 
     def call_exact(self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout) -> Exchange[E]:
-        """The exchange for one operation, returning the strict pydantic model (exact `Decimal` money)."""
+        """The exchange for one operation, returning the exact model (exact `Decimal` money)."""
         return self._exchange(endpoint, self._path(endpoint, segments), timeout, partial(_decode_exact, endpoint))
 
     def follow_endpoint(self, link: str) -> tuple[Endpoint[LinkedModel, LinkedExactModel], dict[str, str]]:
@@ -422,39 +421,35 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _json_body(endpoint: Endpoint[M, E], response: Received, *, exact: bool) -> Any:
-    """The 2xx body, validated against the strict schema layer, parsed with floats as `Decimal` when `exact`.
-
-    Validation runs on the JSON text in pydantic's strict mode (dates only as `YYYY-MM-DD`, no null where the spec
-    declares none); its result is dropped, since pydantic reads numbers as floats and the caller needs every digit.
-    """
-    body = response.content
+# Decoding a 2xx body: one typed pass, in payex_billing_invoice._decode.
+def _json_content(endpoint: Endpoint[M, E], response: Received) -> bytes:
     content_type = response.headers.get("content-type", "")
     if not _is_json(content_type):
         raise _invalid(endpoint, response, f"expected an application/json body, got {content_type[:60]!r}")
-    try:
-        endpoint.exact_model.model_validate_json(body, strict=True)
-        return json.loads(body, parse_float=Decimal if exact else float, parse_constant=_refuse_constant)
-    except pydantic.ValidationError as error:
-        raise _validation_error(endpoint, response, error) from None
-    except (ValueError, RecursionError, ArithmeticError) as error:
-        raise _invalid(endpoint, response, f"the body is not JSON: {type(error).__name__}: {error}"[:200]) from None
+    return response.content
+
+
+def _mismatch(endpoint: Endpoint[M, E], response: Received, error: _decode.DecodeError) -> ResponseValidationError:
+    detail = _decode.explain(endpoint.exact_model, response.content)
+    if detail is None:
+        return _invalid(endpoint, response, str(error)[:300])
+    return ResponseValidationError.from_validation_error(
+        detail, status_code=response.status_code, body=response.content, operation_id=endpoint.operation_id
+    )
 
 
 def _decode_exact(endpoint: Endpoint[M, E], response: Received) -> E:
-    data = _json_body(endpoint, response, exact=True)
     try:
-        return endpoint.exact_model.model_validate(data)
-    except pydantic.ValidationError as error:
-        raise _validation_error(endpoint, response, error) from None
+        return _decode.decode_exact(endpoint.exact_model, _json_content(endpoint, response))
+    except _decode.DecodeError as error:
+        raise _mismatch(endpoint, response, error) from None
 
 
 def _decode_model(endpoint: Endpoint[M, E], response: Received) -> M:
-    data = _json_body(endpoint, response, exact=False)
+    try:
+        data = _decode.validated_builtins(endpoint.exact_model, _json_content(endpoint, response))
+    except _decode.DecodeError as error:
+        raise _mismatch(endpoint, response, error) from None
     try:
         return endpoint.model.from_dict(data)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as error:
@@ -462,12 +457,7 @@ def _decode_model(endpoint: Endpoint[M, E], response: Received) -> M:
         raise _invalid(endpoint, response, reason) from None
 
 
-def _validation_error(
-    endpoint: Endpoint[M, E], response: Received, error: pydantic.ValidationError
-) -> ResponseValidationError:
-    return ResponseValidationError.from_validation_error(
-        error, status_code=response.status_code, body=response.content, operation_id=endpoint.operation_id
-    )
+# End of decoding.
 
 
 def _invalid(endpoint: Endpoint[M, E], response: Received, reason: str) -> ResponseValidationError:

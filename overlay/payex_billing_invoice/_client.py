@@ -41,7 +41,7 @@ from payex_billing_invoice._operations import (
     LinkedModel,
 )
 from payex_billing_invoice._retries import RetryPolicy
-from payex_billing_invoice_openapi import models, strict_models
+from payex_billing_invoice_openapi import exact_models, models
 
 __all__ = ["AsyncBillingInvoiceClient", "AsyncExactModels", "BillingInvoiceClient", "ExactModels"]
 
@@ -50,7 +50,7 @@ PathLike: TypeAlias = str | os.PathLike[str]
 DEFAULT_MAX_CONCURRENCY = 8
 
 
-def _subscription_segments(invoice_no: str, subscription: strict_models.Subscription) -> dict[str, str]:
+def _subscription_segments(invoice_no: str, subscription: exact_models.Subscription) -> dict[str, str]:
     if not isinstance(subscription.subscription_no, str):
         raise ResponseValidationError(
             status_code=200,
@@ -72,8 +72,8 @@ def _unusable_link(reason: str) -> ResponseValidationError:
 
 
 def _subscription_products(
-    core: ClientCore, invoice_no: str, subscription: strict_models.Subscription, timeout: Timeout
-) -> Exchange[strict_models.RecurringProductList]:
+    core: ClientCore, invoice_no: str, subscription: exact_models.Subscription, timeout: Timeout
+) -> Exchange[exact_models.RecurringProductList]:
     """Its recurring products: through its link when it has one (refused unless it is that operation)."""
     if isinstance(subscription.recurring_products, str):
         try:
@@ -316,36 +316,34 @@ class ExactModels:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._core!r})"
 
-    def list_invoices(self, *, timeout: Timeout = None) -> strict_models.InvoiceList:
+    def list_invoices(self, *, timeout: Timeout = None) -> exact_models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
         return self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout))
 
-    def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.Invoice:
+    def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> exact_models.Invoice:
         """One invoice (`getInvoice`)."""
         return self._client._run(self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
 
-    def list_recurring_products(
-        self, invoice_no: str, *, timeout: Timeout = None
-    ) -> strict_models.RecurringProductList:
+    def list_recurring_products(self, invoice_no: str, *, timeout: Timeout = None) -> exact_models.RecurringProductList:
         """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
         segments = {"invoice_no": invoice_no}
         return self._client._run(self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout))
 
-    def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.SubscriptionList:
+    def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> exact_models.SubscriptionList:
         """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
         segments = {"invoice_no": invoice_no}
         return self._client._run(self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout))
 
     def get_subscription(
         self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
-    ) -> strict_models.Subscription:
+    ) -> exact_models.Subscription:
         """One invoiced subscription (`getInvoiceSubscription`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return self._client._run(self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout))
 
     def list_subscription_recurring_products(
         self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
-    ) -> strict_models.RecurringProductList:
+    ) -> exact_models.RecurringProductList:
         """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return self._client._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
@@ -512,12 +510,12 @@ class AsyncBillingInvoiceClient:
             async with slots:
                 return progress.step(await call())
 
-        async def subscriptions_of() -> Sequence[strict_models.Subscription]:
+        async def subscriptions_of() -> Sequence[exact_models.Subscription]:
             async with slots:
                 found = await self.exact.list_subscriptions(invoice_no, timeout=timeout)
             return progress.expect(listed(found.items))
 
-        async def products_of(item: strict_models.Subscription) -> strict_models.RecurringProductList:
+        async def products_of(item: exact_models.Subscription) -> exact_models.RecurringProductList:
             return await bounded(lambda: self._run(_subscription_products(self._core, invoice_no, item, timeout)))
 
         invoice = asyncio.ensure_future(bounded(lambda: self.exact.get_invoice(invoice_no, timeout=timeout)))
@@ -546,36 +544,36 @@ class AsyncExactModels:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._core!r})"
 
-    async def list_invoices(self, *, timeout: Timeout = None) -> strict_models.InvoiceList:
+    async def list_invoices(self, *, timeout: Timeout = None) -> exact_models.InvoiceList:
         """The ledger's invoices (`listInvoices`)."""
         return await self._client._run(self._core.call_exact(LIST_INVOICES, {}, timeout))
 
-    async def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.Invoice:
+    async def get_invoice(self, invoice_no: str, *, timeout: Timeout = None) -> exact_models.Invoice:
         """One invoice (`getInvoice`)."""
         return await self._client._run(self._core.call_exact(GET_INVOICE, {"invoice_no": invoice_no}, timeout))
 
     async def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None
-    ) -> strict_models.RecurringProductList:
+    ) -> exact_models.RecurringProductList:
         """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`)."""
         segments = {"invoice_no": invoice_no}
         return await self._client._run(self._core.call_exact(LIST_INVOICE_RECURRING_PRODUCTS, segments, timeout))
 
-    async def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> strict_models.SubscriptionList:
+    async def list_subscriptions(self, invoice_no: str, *, timeout: Timeout = None) -> exact_models.SubscriptionList:
         """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`)."""
         segments = {"invoice_no": invoice_no}
         return await self._client._run(self._core.call_exact(LIST_INVOICE_SUBSCRIPTIONS, segments, timeout))
 
     async def get_subscription(
         self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
-    ) -> strict_models.Subscription:
+    ) -> exact_models.Subscription:
         """One invoiced subscription (`getInvoiceSubscription`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return await self._client._run(self._core.call_exact(GET_INVOICE_SUBSCRIPTION, segments, timeout))
 
     async def list_subscription_recurring_products(
         self, invoice_no: str, subscription_no: str, *, timeout: Timeout = None
-    ) -> strict_models.RecurringProductList:
+    ) -> exact_models.RecurringProductList:
         """The subscription's recurring products (`listSubscriptionRecurringProducts`)."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return await self._client._run(self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout))
