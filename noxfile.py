@@ -31,7 +31,7 @@ DATAMODEL_CODE_GENERATOR = "datamodel-code-generator[ruff]==0.89.0"
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 GRIFFE = "griffe==2.4.1"
-BENCH_TOOLS = ("orjson==3.13.0",)
+BENCH_TOOLS = ("orjson==3.13.0", "hypercorn==0.18.0")
 SPEC_TOOLS = ("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10", "python-jsonpath==2.2.2")
 
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")

@@ -47,6 +47,7 @@ from typing import Any
 import httpx
 
 from bench._candidates import candidates, strictness_matrix
+from bench._h2_server import HypercornProcess
 from bench._server import BenchServerProcess
 from payex_billing_invoice import AsyncBillingInvoiceClient, BillingInvoiceClient
 from payex_billing_invoice._operations import LIST_INVOICES, LIST_SUBSCRIPTION_RECURRING_PRODUCTS, Endpoint
@@ -434,6 +435,46 @@ def bench_invoice_lines(report: Report, *, quick: bool) -> None:
     )
 
 
+def bench_http_versions(report: Report, *, quick: bool) -> None:
+    """`invoice_lines` at max_concurrency 8 and 64 over HTTP/1.1 and HTTP/2 (httpx + h2) and through
+    httpx-aiohttp, all against one Hypercorn server (`bench._h2_server`), against one HTTP/1.1 request."""
+    rounds = 3 if quick else 9
+    with event_loop() as loop, HypercornProcess(invoice_lines_routes(), latency=LATENCY_SECONDS) as server:
+        options: dict[str, dict[str, Any]] = {
+            "HTTP/1.1": {"http_client": httpx.AsyncClient(timeout=30.0)},
+            "HTTP/2": {"http_client": httpx.AsyncClient(http1=False, http2=True, timeout=30.0)},
+            "aiohttp": {"http_backend": "aiohttp"},
+        }
+        clients = {
+            f"{name}, max_concurrency {limit}": AsyncBillingInvoiceClient(
+                owner_no=OWNER_NO, token=TOKEN, base_url=server.url, max_concurrency=limit, **option
+            )
+            for name, option in options.items()
+            for limit in (8, 64)
+        }
+        first = clients["HTTP/1.1, max_concurrency 8"]
+        contenders: dict[str, Contender] = {
+            "one request": lambda: loop.run_until_complete(first.exact.get_invoice(INVOICE_NO)),
+            **{name: _async_lines(loop, client) for name, client in clients.items()},
+        }
+        samples = interleave(contenders, rounds=rounds, batch=1, warmup=1)
+        for client in clients.values():
+            loop.run_until_complete(client.close())
+        for option in options.values():
+            if "http_client" in option:
+                loop.run_until_complete(option["http_client"].aclose())
+    section = "3b invoice_lines on Hypercorn: HTTP/1.1, HTTP/2, aiohttp"
+    report.samples[section] = samples
+    for name in clients:
+        limit = int(name.rsplit(" ", 1)[1])
+        add_ratio(report, section, samples, name, "one request", goal=None, extra=f"; floor {round_trips(limit)}x")
+    report.notes.append(
+        "3b: Hypercorn 0.18 serves HTTP/2 in cleartext with prior knowledge (httpx `http1=False, http2=True`); it "
+        "runs in a child process on the same two cores, so its own CPU weighs on these figures more than the "
+        "asyncio server's on section 3"
+    )
+
+
 def _async_lines(loop: asyncio.AbstractEventLoop, client: AsyncBillingInvoiceClient) -> Contender:
     def call() -> object:
         lines = loop.run_until_complete(client.invoice_lines(INVOICE_NO))
@@ -650,6 +691,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench_decode(report, quick=args.quick)
     bench_client_in_memory(report, quick=args.quick)
     bench_invoice_lines(report, quick=args.quick)
+    bench_http_versions(report, quick=args.quick)
     if not args.quick:
         bench_pipeline(report)
     seconds = time.perf_counter() - started
