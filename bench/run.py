@@ -683,6 +683,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, default=ROOT / "reports" / "bench.json", help="where to write the JSON")
     parser.add_argument("--quick", action="store_true", help="fewer rounds, and no pipeline timing")
+    parser.add_argument("--no-pipeline", action="store_true", help="every round, but no pipeline timing")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     report = Report()
@@ -692,10 +693,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench_client_in_memory(report, quick=args.quick)
     bench_invoice_lines(report, quick=args.quick)
     bench_http_versions(report, quick=args.quick)
-    if not args.quick:
+    if not (args.quick or args.no_pipeline):
         bench_pipeline(report)
     seconds = time.perf_counter() - started
-    command = "python -m bench.run" + (" --quick" if args.quick else "")
+    command = (
+        "python -m bench.run" + (" --quick" if args.quick else "") + (" --no-pipeline" if args.no_pipeline else "")
+    )
     host["load_average_after"] = [round(value, 2) for value in os.getloadavg()] if hasattr(os, "getloadavg") else None
     print(f"{command} on {host['cpus']} x {host['cpu']}, Python {host['python']}, {host['platform']}")
     print(table(report.figures))
