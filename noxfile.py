@@ -31,6 +31,7 @@ DATAMODEL_CODE_GENERATOR = "datamodel-code-generator[ruff]==0.89.0"
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 GRIFFE = "griffe==2.4.1"
+BENCH_TOOLS = ("orjson==3.13.0", "hypercorn==0.18.0")
 SPEC_TOOLS = ("httpx", "pyyaml", "openapi-spec-validator>=0.8,<0.10", "python-jsonpath==2.2.2")
 
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
@@ -182,7 +183,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the overlay, the pipeline, the tests and the generated package."""
-    session.install("-e", ".[dev]", MYPY, "nox")
+    session.install("-e", ".[dev,aiohttp,http2]", MYPY, "nox", *BENCH_TOOLS)
     session.run("mypy", "overlay", "pipeline", "tests", "bench", "noxfile.py")
     session.run("mypy", "-p", GENERATED_PACKAGE)
 
@@ -203,7 +204,7 @@ def _run_tests(session: nox.Session, *pytest_args: str) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Side-by-side benchmarks, not part of the checks: `nox -s bench -- [--quick] [--json PATH]`."""
-    session.install("-e", ".")
+    session.install("-e", ".[aiohttp,http2]", *BENCH_TOOLS)
     session.run("python", "-m", "bench.run", *session.posargs)
 
 

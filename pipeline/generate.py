@@ -3,7 +3,8 @@
     python -m pipeline.generate SPEC OUT_ROOT
 
 Writes ``OUT_ROOT/payex_billing_invoice_openapi``: the attrs + httpx client from openapi-python-client, plus
-``py.typed`` and the strict pydantic layer ``strict_models.py`` from datamodel-code-generator. Both generators
+``py.typed``, the strict pydantic layer ``strict_models.py`` and the exact msgspec layer ``exact_models.py`` (on
+the base ``_exact_base.py``, copied from ``pipeline/templates``) from datamodel-code-generator. Both generators
 (and ruff, their formatter) are taken from this interpreter's environment first, then from ``PATH``.
 """
 
@@ -16,11 +17,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["GENERATED_PACKAGE", "STRICT_LAYER_OPTIONS", "STRICT_MODULE", "GenerationError", "generate", "main"]
+__all__ = [
+    "EXACT_LAYER_OPTIONS",
+    "EXACT_MODULE",
+    "GENERATED_PACKAGE",
+    "STRICT_LAYER_OPTIONS",
+    "STRICT_MODULE",
+    "GenerationError",
+    "generate",
+    "main",
+]
 
 CONFIG = Path(__file__).resolve().parent / "openapi-python-client.yaml"
 GENERATED_PACKAGE = "payex_billing_invoice_openapi"
 STRICT_MODULE = "strict_models.py"
+EXACT_MODULE = "exact_models.py"
+EXACT_BASE = Path(__file__).resolve().parent / "templates" / "_exact_base.py"
 _REASON_LIMIT = 300
 
 # datamodel-code-generator options for the strict pydantic layer: exact money, real dates, strict scalars,
@@ -50,6 +62,26 @@ STRICT_LAYER_OPTIONS = (
     "--use-missing-sentinel",
 )
 
+# The exact layer the client decodes into: msgspec Structs, one typed pass over the body (numbers as exact
+# `Decimal`, `date` dates, `UNSET` for an absent member, `None` only where the spec says nullable).
+EXACT_LAYER_OPTIONS = (
+    "--input-file-type=openapi",
+    "--output-model-type=msgspec.Struct",
+    "--target-python-version=3.11",
+    "--disable-timestamp",
+    "--formatters",
+    "ruff-check",
+    "ruff-format",
+    "--type-mappings",
+    "number+double=decimal",
+    "--output-datetime-class=datetime",
+    "--use-standard-collections",
+    "--use-union-operator",
+    "--snake-case-field",
+    "--strict-nullable",
+    f"--base-class={GENERATED_PACKAGE}._exact_base.ExactStruct",
+)
+
 
 class GenerationError(Exception):
     """A generator failed; the message names it and gives its first line of complaint."""
@@ -75,6 +107,11 @@ def generate(spec: Path, out_root: Path) -> Path:
     (package / "py.typed").write_text("")
     _run(
         [_tool("datamodel-codegen"), f"--input={spec}", f"--output={package / STRICT_MODULE}", *STRICT_LAYER_OPTIONS],
+        environment,
+    )
+    shutil.copyfile(EXACT_BASE, package / EXACT_BASE.name)
+    _run(
+        [_tool("datamodel-codegen"), f"--input={spec}", f"--output={package / EXACT_MODULE}", *EXACT_LAYER_OPTIONS],
         environment,
     )
     return package

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 
 from payex_billing_invoice import (
@@ -55,14 +55,6 @@ def _links(value: Any) -> Iterator[str]:
         yield value
 
 
-def _with_iso_dates(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _with_iso_dates(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_with_iso_dates(item) for item in value]
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def _call(client: Any, operation_id: str) -> Any:
     endpoint = ENDPOINTS[operation_id]
     return getattr(client, endpoint.method_name)(*(SEGMENTS[name] for name in endpoint.parameters))
@@ -83,9 +75,9 @@ def test_every_operation_returns_exact_models(
 ) -> None:
     model = _call(client.exact, operation_id)
     assert type(model) is ENDPOINTS[operation_id].exact_model
-    dumped = model.model_dump(mode="python", by_alias=True, exclude_unset=True)
-    expected = json.loads(json.dumps(first_example(spec, operation_id)), parse_float=Decimal)
-    assert _with_iso_dates(dumped) == expected
+    example = json.loads(json.dumps(first_example(spec, operation_id)), parse_float=Decimal)
+    assert model == msgspec.convert(example, type(model))
+    assert model.to_builtins().keys() == example.keys()
 
 
 @pytest.mark.parametrize("operation_id", sorted(ENDPOINTS))

@@ -3,6 +3,9 @@
 Bodies come from the committed spec's 200 schemas (read at test time) and from hostile generators; every call
 goes through the public facade (`client.<method>` and `client.exact.<method>`) over HTTP. The example count is
 the Hypothesis profile's: `HYPOTHESIS_PROFILE=fuzz` for a long run (see `tests/_hypothesis_profiles.py`).
+
+A known overlay bug is pinned by an `xfail(strict=True)` test (none is open today); the properties step around exactly
+those inputs, so that they keep guarding everything else.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOpera
 from typing import Any, Final
 from urllib.parse import quote, unquote
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from payex_billing_invoice import (
     MISSING,
@@ -43,6 +46,7 @@ from payex_billing_invoice import (
 from payex_billing_invoice._lines import TOTAL_DIGITS
 from payex_billing_invoice._operations import ENDPOINTS
 from payex_billing_invoice._routes import MAX_SEGMENT_LENGTH
+from payex_billing_invoice_openapi._exact_base import ExactStruct
 from tests._fault_server import Action, FaultServer, RecordedRequest, Respond
 from tests._fuzz_strategies import (
     ERROR_STATUSES,
@@ -165,11 +169,11 @@ def harness(spec: dict[str, Any]) -> Iterator[Harness]:
         yield running
 
 
-def _assert_exact(model: BaseModel, expected: Any, schema: Mapping[str, Any]) -> None:
-    """The strict model holds the body: amounts as the exact `Decimal` of their text, dates as `date`s."""
+def _assert_exact(model: ExactStruct, expected: Any, schema: Mapping[str, Any]) -> None:
+    """The exact model holds the body: amounts as the exact `Decimal` of their text, dates as `date`s."""
     assert isinstance(expected, dict)
     properties: Mapping[str, Any] = schema.get("properties", {})
-    names = {info.alias or name: name for name, info in type(model).model_fields.items()}
+    names = {field.encode_name: field.name for field in msgspec.structs.fields(model)}
     for alias, member_schema in properties.items():
         value = getattr(model, names[alias])
         if alias in expected:
@@ -556,7 +560,7 @@ def test_null_is_taken_exactly_where_the_spec_says_nullable(
             operation.call(harness.client, exact=exact)
         return
     model = operation.call(harness.client, exact=exact)
-    members = model.model_dump(by_alias=True) if exact else model.to_dict()
+    members = model.to_builtins() if exact else model.to_dict()
     assert members == {member: None}
 
 

@@ -10,7 +10,6 @@ before an exception keeps it; each attempt carries a deadline (connect to last b
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import os
 import re
@@ -25,8 +24,8 @@ from typing import Any, Final, TypeVar
 
 import httpcore
 import httpx
-import pydantic
 
+from payex_billing_invoice import _decode
 from payex_billing_invoice._body import ACCEPT_ENCODING, ResponseTooLargeError, UndecodableBodyError
 from payex_billing_invoice._exceptions import (
     ApiConnectionError,
@@ -51,7 +50,7 @@ from payex_billing_invoice._settings import (
     check_seconds,
     check_timeout,
 )
-from payex_billing_invoice._strict import json_number, numeric_string_path
+from payex_billing_invoice_openapi._exact_base import ExactStruct
 
 __all__ = [
     "DEFAULT_CALL_DEADLINE",
@@ -91,7 +90,7 @@ _PROXY_POOLS: Final = (httpcore.HTTPProxy, httpcore.AsyncHTTPProxy, httpcore.SOC
 
 T = TypeVar("T")
 M = TypeVar("M", bound=GeneratedModel)
-E = TypeVar("E", bound=pydantic.BaseModel)
+E = TypeVar("E", bound=ExactStruct)
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 Timeout = float | httpx.Timeout | None
 
@@ -343,7 +342,7 @@ class ClientCore:
     def call_exact(
         self, endpoint: Endpoint[M, E], segments: Mapping[str, str], timeout: Timeout, extra: ExtraHeaders | None = None
     ) -> Exchange[E]:
-        """The exchange for one operation, returning the strict pydantic model (exact `Decimal` money)."""
+        """The exchange for one operation, returning the exact model (exact `Decimal` money)."""
         path = self._path(endpoint, segments)
         return self._exchange(endpoint, path, timeout, partial(_decode_exact, endpoint, self.redact), extra)
 
@@ -523,48 +522,27 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _float_number(text: str) -> float:
-    return float(json_number(text))
-
-
-def _int_number(text: str) -> int:
-    return int(json_number(text))
-
-
-def _json_body(endpoint: Endpoint[M, E], redact: Redactor, response: Received, *, exact: bool) -> Any:
-    """The 2xx body, validated against the strict schema layer, parsed with floats as `Decimal` when `exact`.
-
-    Validation runs on the JSON text in pydantic's strict mode (dates only as `YYYY-MM-DD`, no null where the spec
-    declares none); its result is dropped, since pydantic reads numbers as floats and the caller needs every digit.
-    """
-    body = response.content
+def _json_content(endpoint: Endpoint[M, E], redact: Redactor, response: Received) -> bytes:
     content_type = response.headers.get("content-type", "")
     if not _is_json(content_type):
-        raise _invalid(
-            endpoint, response, f"expected an application/json body, got {escape(content_type, 60)!r}", redact
-        )
-    try:
-        validated = endpoint.exact_model.model_validate_json(body, strict=True)
-        data = json.loads(
-            body,
-            parse_float=json_number if exact else _float_number,
-            parse_int=_int_number,
-            parse_constant=_refuse_constant,
-        )
-    except pydantic.ValidationError as error:
-        raise _validation_error(endpoint, response, error, redact) from None
-    except (ValueError, RecursionError, ArithmeticError) as error:
-        raise _invalid(
-            endpoint, response, f"the body is not JSON: {type(error).__name__}: {error}"[:200], redact
-        ) from None
-    text_number = numeric_string_path(validated, data)
-    if text_number is not None:
-        raise _invalid(endpoint, response, f"{text_number}: Input should be a JSON number, not a string", redact)
-    return data
+        reason = f"expected an application/json body, got {escape(content_type, 60)!r}"
+        raise _invalid(endpoint, response, reason, redact)
+    return response.content
+
+
+def _mismatch(
+    endpoint: Endpoint[M, E], redact: Redactor, response: Received, error: _decode.DecodeError
+) -> ResponseValidationError:
+    detail = _decode.explain(endpoint.exact_model, response.content)
+    if detail is None:
+        return _invalid(endpoint, response, str(error)[:300], redact)
+    return ResponseValidationError.from_validation_error(
+        detail,
+        status_code=response.status_code,
+        body=response.content,
+        operation_id=endpoint.operation_id,
+        redact=redact,
+    )
 
 
 def _undecoded(response: Received) -> Received:
@@ -572,32 +550,22 @@ def _undecoded(response: Received) -> Received:
 
 
 def _decode_exact(endpoint: Endpoint[M, E], redact: Redactor, response: Received) -> E:
-    data = _json_body(endpoint, redact, response, exact=True)
     try:
-        return endpoint.exact_model.model_validate(data)
-    except pydantic.ValidationError as error:
-        raise _validation_error(endpoint, response, error, redact) from None
+        return _decode.decode_exact(endpoint.exact_model, _json_content(endpoint, redact, response))
+    except _decode.DecodeError as error:
+        raise _mismatch(endpoint, redact, response, error) from None
 
 
 def _decode_model(endpoint: Endpoint[M, E], redact: Redactor, response: Received) -> M:
-    data = _json_body(endpoint, redact, response, exact=False)
+    try:
+        data = _decode.validated_builtins(endpoint.exact_model, _json_content(endpoint, redact, response))
+    except _decode.DecodeError as error:
+        raise _mismatch(endpoint, redact, response, error) from None
     try:
         return endpoint.model.from_dict(data)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as error:
         reason = f"the body does not fit the generated model: {type(error).__name__}"
         raise _invalid(endpoint, response, reason, redact) from None
-
-
-def _validation_error(
-    endpoint: Endpoint[M, E], response: Received, error: pydantic.ValidationError, redact: Redactor
-) -> ResponseValidationError:
-    return ResponseValidationError.from_validation_error(
-        error,
-        status_code=response.status_code,
-        body=response.content,
-        operation_id=endpoint.operation_id,
-        redact=redact,
-    )
 
 
 def _invalid(endpoint: Endpoint[M, E], response: Received, reason: str, redact: Redactor) -> ResponseValidationError:

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 from typing import Any, Final, Protocol
 
-from pydantic import BaseModel
+import msgspec
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -27,6 +27,7 @@ from payex_billing_invoice import (
     ResponseValidationError,
     present,
 )
+from payex_billing_invoice_openapi._exact_base import ExactStruct
 
 __all__ = [
     "error_details",
@@ -64,8 +65,8 @@ def money(amount: Decimal) -> str:
 
 def jsonable(value: object) -> Any:
     """`value` as JSON data: models by their API member names, `Decimal` as exact strings, dates in ISO 8601."""
-    if isinstance(value, BaseModel):
-        return jsonable(value.model_dump(mode="python", by_alias=True, exclude_unset=True))
+    if isinstance(value, ExactStruct):
+        return jsonable(_fields(value))
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, date):
@@ -94,12 +95,13 @@ def _cell(value: object) -> Text:
     return Text(printable(json.dumps(jsonable(value), ensure_ascii=False)))
 
 
-def _fields(model: BaseModel) -> dict[str, Any]:
-    fields: dict[str, Any] = model.model_dump(mode="python", by_alias=True, exclude_unset=True)
-    return fields
+def _fields(model: ExactStruct) -> dict[str, Any]:
+    """The members the response sent, by their API names, unknown ones included."""
+    sent = {field.encode_name: getattr(model, field.name) for field in msgspec.structs.fields(model)}
+    return {name: value for name, value in sent.items() if value is not MISSING} | model.model_extra
 
 
-def record_view(title: str, model: BaseModel) -> Table:
+def record_view(title: str, model: ExactStruct) -> Table:
     """One resource as a two-column table of its members, unknown ones included."""
     table = Table(title=printable(title), box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
     table.add_column("member", style="bold")
@@ -109,7 +111,7 @@ def record_view(title: str, model: BaseModel) -> Table:
     return table
 
 
-def list_view(title: str, items: Sequence[BaseModel], columns: Sequence[str] | None = None) -> RenderableType:
+def list_view(title: str, items: Sequence[ExactStruct], columns: Sequence[str] | None = None) -> RenderableType:
     """Resources as rows of `columns`; without `columns`, each resource as its own table of every member."""
     if not items:
         return Group(Text(printable(title), style="italic"), Text("(none)", style="dim"))
@@ -143,17 +145,17 @@ class _Product(Protocol):
     """What the line view reads of a recurring product (null where the spec lets a member be null)."""
 
     @property
-    def product_no(self) -> str | MISSING | None: ...
+    def product_no(self) -> str | msgspec.UnsetType | None: ...
     @property
-    def description(self) -> str | MISSING | None: ...
+    def description(self) -> str | msgspec.UnsetType | None: ...
     @property
-    def amount(self) -> Decimal | MISSING | None: ...
+    def amount(self) -> Decimal | msgspec.UnsetType | None: ...
     @property
-    def currency(self) -> str | MISSING | None: ...
+    def currency(self) -> str | msgspec.UnsetType | None: ...
     @property
-    def period_from(self) -> date | MISSING | None: ...
+    def period_from(self) -> date | msgspec.UnsetType | None: ...
     @property
-    def period_to(self) -> date | MISSING | None: ...
+    def period_to(self) -> date | msgspec.UnsetType | None: ...
 
 
 def _product_cells(product: _Product) -> tuple[Text, ...]:

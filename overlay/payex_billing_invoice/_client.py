@@ -52,7 +52,8 @@ from payex_billing_invoice._operations import (
 from payex_billing_invoice._raw_response import AsyncRawResponses, RawResponses
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._settings import check_count
-from payex_billing_invoice_openapi import models, strict_models
+from payex_billing_invoice._transports import HttpBackend, async_transport
+from payex_billing_invoice_openapi import exact_models, models
 
 __all__ = ["AsyncBillingInvoiceClient", "AsyncExactModels", "BillingInvoiceClient", "ExactModels"]
 
@@ -69,7 +70,7 @@ def _refused(reason: str) -> ResponseValidationError:
     )
 
 
-def _subscription_target(core: ClientCore, invoice_no: str, subscription: strict_models.Subscription) -> dict[str, str]:
+def _subscription_target(core: ClientCore, invoice_no: str, subscription: exact_models.Subscription) -> dict[str, str]:
     """The segments of a subscription's recurring products: its link if it has one, refused unless it addresses
     that operation for this invoice (and this subscription, when the item names one); else its subscriptionNo."""
     number = subscription.subscription_no if isinstance(subscription.subscription_no, str) else None
@@ -97,7 +98,7 @@ def _subscription_target(core: ClientCore, invoice_no: str, subscription: strict
 
 
 def _subscription_targets(
-    core: ClientCore, invoice_no: str, subscriptions: Sequence[strict_models.Subscription]
+    core: ClientCore, invoice_no: str, subscriptions: Sequence[exact_models.Subscription]
 ) -> list[dict[str, str]]:
     """Every subscription's target, refusing a subscription listed twice (its lines would be counted twice)."""
     targets = [_subscription_target(core, invoice_no, item) for item in subscriptions]
@@ -586,7 +587,7 @@ class ExactModels:
 
     def list_invoices(
         self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> strict_models.InvoiceList:
+    ) -> exact_models.InvoiceList:
         """The ledger's invoices (`listInvoices`).
 
         Args:
@@ -604,7 +605,7 @@ class ExactModels:
 
     def get_invoice(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> strict_models.Invoice:
+    ) -> exact_models.Invoice:
         """One invoice (`getInvoice`).
 
         Args:
@@ -623,7 +624,7 @@ class ExactModels:
 
     def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> strict_models.RecurringProductList:
+    ) -> exact_models.RecurringProductList:
         """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`).
 
         Args:
@@ -646,7 +647,7 @@ class ExactModels:
 
     def list_subscriptions(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> strict_models.SubscriptionList:
+    ) -> exact_models.SubscriptionList:
         """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`).
 
         Args:
@@ -671,7 +672,7 @@ class ExactModels:
         *,
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
-    ) -> strict_models.Subscription:
+    ) -> exact_models.Subscription:
         """One invoiced subscription (`getInvoiceSubscription`).
 
         Args:
@@ -697,7 +698,7 @@ class ExactModels:
         *,
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
-    ) -> strict_models.RecurringProductList:
+    ) -> exact_models.RecurringProductList:
         """The subscription's recurring products (`listSubscriptionRecurringProducts`).
 
         Args:
@@ -753,6 +754,9 @@ class AsyncBillingInvoiceClient:
 
     Raises:
         ClientConfigurationError: An option is missing, of the wrong type or out of range (never showing the token).
+
+    `http_backend="aiohttp"` sends requests through httpx-aiohttp (the `aiohttp` extra), which costs less CPU
+    per request than httpx's own transport (see BENCHMARKS.md).
     """
 
     def __init__(
@@ -778,6 +782,7 @@ class AsyncBillingInvoiceClient:
         call_deadline: float = DEFAULT_CALL_DEADLINE,
         trust_env: bool = False,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        http_backend: HttpBackend = "httpx",
     ) -> None:
         options = _Options(
             owner_no=owner_no,
@@ -800,9 +805,12 @@ class AsyncBillingInvoiceClient:
             custom_http=http_client is not None,
         )
         self._max_concurrency = check_count("max_concurrency", max_concurrency, minimum=1, maximum=1000)
+        if http_backend != "httpx" and (http_client is not None or transport is not None):
+            raise ClientConfigurationError("pass http_backend, or an http_client or transport of your own; not both")
+        backend = async_transport(http_backend, options.http_args.get("verify"))
         self._core = options.core
         self._owns_http = http_client is None
-        self._http = options.http(http_client, transport, httpx.AsyncClient, httpx.AsyncBaseTransport)
+        self._http = options.http(http_client, transport or backend, httpx.AsyncClient, httpx.AsyncBaseTransport)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.exact = AsyncExactModels(self)
 
@@ -1071,7 +1079,7 @@ class AsyncBillingInvoiceClient:
             async with slots:
                 return progress.step(await call())
 
-        async def subscriptions_of() -> Sequence[strict_models.Subscription]:
+        async def subscriptions_of() -> Sequence[exact_models.Subscription]:
             async with slots:
                 found = listed(
                     (
@@ -1081,7 +1089,7 @@ class AsyncBillingInvoiceClient:
             targets.extend(_subscription_targets(self._core, invoice_no, found))
             return progress.expect(found)
 
-        async def products_of(target: dict[str, str]) -> strict_models.RecurringProductList:
+        async def products_of(target: dict[str, str]) -> exact_models.RecurringProductList:
             exchange = self._core.call_exact(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, target, timeout, extra_headers)
             return await bounded(lambda: self._run(exchange))
 
@@ -1118,7 +1126,7 @@ class AsyncExactModels:
 
     async def list_invoices(
         self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> strict_models.InvoiceList:
+    ) -> exact_models.InvoiceList:
         """The ledger's invoices (`listInvoices`).
 
         Args:
@@ -1136,7 +1144,7 @@ class AsyncExactModels:
 
     async def get_invoice(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> strict_models.Invoice:
+    ) -> exact_models.Invoice:
         """One invoice (`getInvoice`).
 
         Args:
@@ -1157,7 +1165,7 @@ class AsyncExactModels:
 
     async def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> strict_models.RecurringProductList:
+    ) -> exact_models.RecurringProductList:
         """The invoice's recurring products on customer level (`listInvoiceRecurringProducts`).
 
         Args:
@@ -1179,7 +1187,7 @@ class AsyncExactModels:
 
     async def list_subscriptions(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> strict_models.SubscriptionList:
+    ) -> exact_models.SubscriptionList:
         """The subscriptions invoiced on the invoice (`listInvoiceSubscriptions`).
 
         Args:
@@ -1206,7 +1214,7 @@ class AsyncExactModels:
         *,
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
-    ) -> strict_models.Subscription:
+    ) -> exact_models.Subscription:
         """One invoiced subscription (`getInvoiceSubscription`).
 
         Args:
@@ -1234,7 +1242,7 @@ class AsyncExactModels:
         *,
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
-    ) -> strict_models.RecurringProductList:
+    ) -> exact_models.RecurringProductList:
         """The subscription's recurring products (`listSubscriptionRecurringProducts`).
 
         Args:

@@ -17,9 +17,10 @@ from importlib import resources
 from typing import Any, Final
 
 import httpx
-from pydantic import BaseModel
+import msgspec
 
 from payex_billing_invoice._client import AsyncBillingInvoiceClient, BillingInvoiceClient
+from payex_billing_invoice._decode import decode_exact
 from payex_billing_invoice._exceptions import InvalidRouteError
 from payex_billing_invoice._models import listed, present
 from payex_billing_invoice._operations import (
@@ -34,7 +35,7 @@ from payex_billing_invoice._operations import (
 )
 from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._routes import build_path, parse_link
-from payex_billing_invoice_openapi import strict_models
+from payex_billing_invoice_openapi import exact_models
 
 __all__ = [
     "FAKE_BASE_URL",
@@ -200,10 +201,10 @@ class _Scripted:
     problems: Mapping[str, str] | None
 
 
-def _wire(model: type[BaseModel], values: Mapping[str, object]) -> dict[str, object]:
+def _wire(model: type[msgspec.Struct], values: Mapping[str, object]) -> dict[str, object]:
     """`values` by the member names the spec gives the model's fields; None values left out."""
-    fields = model.model_fields
-    return {fields[name].alias or name: value for name, value in values.items() if value is not None}
+    names = {field.name: field.encode_name for field in msgspec.structs.fields(model)}
+    return {names[name]: value for name, value in values.items() if value is not None}
 
 
 def _json(value: object) -> str:
@@ -223,7 +224,7 @@ def _first_example(endpoint: Endpoint[Any, Any]) -> Any:
     media = operation_of(effective_spec(), endpoint)["responses"]["200"]["content"]["application/json"]
     examples = media.get("examples") or {}
     first = next(iter(examples.values()), None)
-    return None if first is None else endpoint.exact_model.model_validate(first["value"])
+    return None if first is None else decode_exact(endpoint.exact_model, json.dumps(first["value"]).encode())
 
 
 def _owner_of_list(found: Any, endpoint: Endpoint[Any, Any]) -> dict[str, str]:
@@ -236,7 +237,7 @@ def _owner_of_list(found: Any, endpoint: Endpoint[Any, Any]) -> dict[str, str]:
     return parsed.arguments
 
 
-def _product(item: strict_models.RecurringProduct) -> FakeRecurringProduct:
+def _product(item: exact_models.RecurringProduct) -> FakeRecurringProduct:
     return FakeRecurringProduct(
         product_no=present(item.product_no),
         description=present(item.description),
@@ -533,7 +534,7 @@ def _path(endpoint: Endpoint[Any, Any], owner_no: str, segments: Mapping[str, st
 def _list_body(
     endpoint: Endpoint[Any, Any], owner_no: str, segments: Mapping[str, str], items: Sequence[Mapping[str, object]]
 ) -> Mapping[str, object]:
-    navigation = _wire(strict_models.Navigation, {"field_id": _path(endpoint, owner_no, segments)})
+    navigation = _wire(exact_models.Navigation, {"field_id": _path(endpoint, owner_no, segments)})
     return _wire(endpoint.exact_model, {"items": items, "navigation": navigation})
 
 
@@ -549,7 +550,7 @@ def _invoice_body(owner_no: str, invoice: FakeInvoice, *, listed: bool) -> Mappi
     }
     if listed:
         values["field_id"] = _path(GET_INVOICE, owner_no, segments)
-        return _wire(strict_models.InvoiceListItem, values)
+        return _wire(exact_models.InvoiceListItem, values)
     return _wire(GET_INVOICE.exact_model, values | {"invoice_amount": invoice.amount})
 
 
@@ -570,7 +571,7 @@ def _products_body(
 ) -> Mapping[str, object]:
     base = _path(endpoint, owner_no, segments)
     items = [
-        _wire(strict_models.RecurringProduct, {"field_id": f"{base}/{index}"} | _product_values(product))
+        _wire(exact_models.RecurringProduct, {"field_id": f"{base}/{index}"} | _product_values(product))
         for index, product in enumerate(products, start=1)
     ]
     return _list_body(endpoint, owner_no, segments, items)

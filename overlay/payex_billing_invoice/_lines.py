@@ -8,7 +8,7 @@ from decimal import MAX_EMAX, MIN_EMIN, Decimal, DecimalException, Inexact, Inva
 from typing import TypeVar
 
 from payex_billing_invoice._exceptions import ResponseValidationError
-from payex_billing_invoice_openapi.strict_models import Invoice, RecurringProduct, Subscription
+from payex_billing_invoice_openapi.exact_models import Invoice, RecurringProduct, Subscription
 
 __all__ = ["InvoiceLines", "LinesProgress", "ProgressCallback", "SubscriptionLines"]
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Generic, Protocol, Self, TypeAlias, TypeVar
 
-from pydantic import BaseModel
-
 from payex_billing_invoice._routes import OPERATIONS
-from payex_billing_invoice_openapi import models, strict_models
+from payex_billing_invoice_openapi import exact_models, models
+from payex_billing_invoice_openapi._exact_base import ExactStruct
 from payex_billing_invoice_openapi.api.invoices import (
     get_invoice,
     get_invoice_subscription,
@@ -45,7 +44,7 @@ class GeneratedModel(Protocol):
 
 
 ModelT_co = TypeVar("ModelT_co", bound=GeneratedModel, covariant=True)
-ExactT_co = TypeVar("ExactT_co", bound=BaseModel, covariant=True)
+ExactT_co = TypeVar("ExactT_co", bound=ExactStruct, covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,47 +78,47 @@ class Endpoint(Generic[ModelT_co, ExactT_co]):
 
 
 LIST_INVOICES = Endpoint(
-    "listInvoices", "list_invoices", list_invoices._get_kwargs, models.InvoiceList, strict_models.InvoiceList
+    "listInvoices", "list_invoices", list_invoices._get_kwargs, models.InvoiceList, exact_models.InvoiceList
 )
-GET_INVOICE = Endpoint("getInvoice", "get_invoice", get_invoice._get_kwargs, models.Invoice, strict_models.Invoice)
+GET_INVOICE = Endpoint("getInvoice", "get_invoice", get_invoice._get_kwargs, models.Invoice, exact_models.Invoice)
 LIST_INVOICE_RECURRING_PRODUCTS = Endpoint(
     "listInvoiceRecurringProducts",
     "list_recurring_products",
     list_invoice_recurring_products._get_kwargs,
     models.RecurringProductList,
-    strict_models.RecurringProductList,
+    exact_models.RecurringProductList,
 )
 LIST_INVOICE_SUBSCRIPTIONS = Endpoint(
     "listInvoiceSubscriptions",
     "list_subscriptions",
     list_invoice_subscriptions._get_kwargs,
     models.SubscriptionList,
-    strict_models.SubscriptionList,
+    exact_models.SubscriptionList,
 )
 GET_INVOICE_SUBSCRIPTION = Endpoint(
     "getInvoiceSubscription",
     "get_subscription",
     get_invoice_subscription._get_kwargs,
     models.Subscription,
-    strict_models.Subscription,
+    exact_models.Subscription,
 )
 LIST_SUBSCRIPTION_RECURRING_PRODUCTS = Endpoint(
     "listSubscriptionRecurringProducts",
     "list_subscription_recurring_products",
     list_subscription_recurring_products._get_kwargs,
     models.RecurringProductList,
-    strict_models.RecurringProductList,
+    exact_models.RecurringProductList,
 )
 
 LinkedModel: TypeAlias = (
     models.InvoiceList | models.Invoice | models.RecurringProductList | models.SubscriptionList | models.Subscription
 )
 LinkedExactModel: TypeAlias = (
-    strict_models.InvoiceList
-    | strict_models.Invoice
-    | strict_models.RecurringProductList
-    | strict_models.SubscriptionList
-    | strict_models.Subscription
+    exact_models.InvoiceList
+    | exact_models.Invoice
+    | exact_models.RecurringProductList
+    | exact_models.SubscriptionList
+    | exact_models.Subscription
 )
 
 ENDPOINTS: Mapping[str, Endpoint[LinkedModel, LinkedExactModel]] = MappingProxyType(

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
-import pydantic
 
 from payex_billing_invoice._base_client import Received, Timeout, _decode_exact, _decode_model
 from payex_billing_invoice._headers import ExtraHeaders
@@ -22,7 +21,8 @@ from payex_billing_invoice._operations import (
     GeneratedModel,
 )
 from payex_billing_invoice._secrets import Redactor
-from payex_billing_invoice_openapi import models, strict_models
+from payex_billing_invoice_openapi import exact_models, models
+from payex_billing_invoice_openapi._exact_base import ExactStruct
 
 if TYPE_CHECKING:
     from payex_billing_invoice._client import AsyncBillingInvoiceClient, BillingInvoiceClient
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncRawResponses", "RawResponse", "RawResponses"]
 
 M = TypeVar("M", bound=GeneratedModel)
-E = TypeVar("E", bound=pydantic.BaseModel)
+E = TypeVar("E", bound=ExactStruct)
 Segments = Mapping[str, str]
 
 
@@ -81,25 +81,25 @@ class RawResponses:
 
     def list_invoices(
         self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> RawResponse[models.InvoiceList, strict_models.InvoiceList]:
+    ) -> RawResponse[models.InvoiceList, exact_models.InvoiceList]:
         """`listInvoices`."""
         return self._call(LIST_INVOICES, {}, timeout, extra_headers)
 
     def get_invoice(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> RawResponse[models.Invoice, strict_models.Invoice]:
+    ) -> RawResponse[models.Invoice, exact_models.Invoice]:
         """`getInvoice`."""
         return self._call(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers)
 
     def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> RawResponse[models.RecurringProductList, strict_models.RecurringProductList]:
+    ) -> RawResponse[models.RecurringProductList, exact_models.RecurringProductList]:
         """`listInvoiceRecurringProducts`."""
         return self._call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout, extra_headers)
 
     def list_subscriptions(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> RawResponse[models.SubscriptionList, strict_models.SubscriptionList]:
+    ) -> RawResponse[models.SubscriptionList, exact_models.SubscriptionList]:
         """`listInvoiceSubscriptions`."""
         return self._call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout, extra_headers)
 
@@ -110,7 +110,7 @@ class RawResponses:
         *,
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
-    ) -> RawResponse[models.Subscription, strict_models.Subscription]:
+    ) -> RawResponse[models.Subscription, exact_models.Subscription]:
         """`getInvoiceSubscription`."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return self._call(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers)
@@ -122,7 +122,7 @@ class RawResponses:
         *,
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
-    ) -> RawResponse[models.RecurringProductList, strict_models.RecurringProductList]:
+    ) -> RawResponse[models.RecurringProductList, exact_models.RecurringProductList]:
         """`listSubscriptionRecurringProducts`."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return self._call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers)
@@ -143,25 +143,25 @@ class AsyncRawResponses:
 
     async def list_invoices(
         self, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> RawResponse[models.InvoiceList, strict_models.InvoiceList]:
+    ) -> RawResponse[models.InvoiceList, exact_models.InvoiceList]:
         """`listInvoices`."""
         return await self._call(LIST_INVOICES, {}, timeout, extra_headers)
 
     async def get_invoice(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> RawResponse[models.Invoice, strict_models.Invoice]:
+    ) -> RawResponse[models.Invoice, exact_models.Invoice]:
         """`getInvoice`."""
         return await self._call(GET_INVOICE, {"invoice_no": invoice_no}, timeout, extra_headers)
 
     async def list_recurring_products(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> RawResponse[models.RecurringProductList, strict_models.RecurringProductList]:
+    ) -> RawResponse[models.RecurringProductList, exact_models.RecurringProductList]:
         """`listInvoiceRecurringProducts`."""
         return await self._call(LIST_INVOICE_RECURRING_PRODUCTS, {"invoice_no": invoice_no}, timeout, extra_headers)
 
     async def list_subscriptions(
         self, invoice_no: str, *, timeout: Timeout = None, extra_headers: ExtraHeaders | None = None
-    ) -> RawResponse[models.SubscriptionList, strict_models.SubscriptionList]:
+    ) -> RawResponse[models.SubscriptionList, exact_models.SubscriptionList]:
         """`listInvoiceSubscriptions`."""
         return await self._call(LIST_INVOICE_SUBSCRIPTIONS, {"invoice_no": invoice_no}, timeout, extra_headers)
 
@@ -172,7 +172,7 @@ class AsyncRawResponses:
         *,
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
-    ) -> RawResponse[models.Subscription, strict_models.Subscription]:
+    ) -> RawResponse[models.Subscription, exact_models.Subscription]:
         """`getInvoiceSubscription`."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return await self._call(GET_INVOICE_SUBSCRIPTION, segments, timeout, extra_headers)
@@ -184,7 +184,7 @@ class AsyncRawResponses:
         *,
         timeout: Timeout = None,
         extra_headers: ExtraHeaders | None = None,
-    ) -> RawResponse[models.RecurringProductList, strict_models.RecurringProductList]:
+    ) -> RawResponse[models.RecurringProductList, exact_models.RecurringProductList]:
         """`listSubscriptionRecurringProducts`."""
         segments = {"invoice_no": invoice_no, "subscription_no": subscription_no}
         return await self._call(LIST_SUBSCRIPTION_RECURRING_PRODUCTS, segments, timeout, extra_headers)
