@@ -13,6 +13,7 @@ import importlib.metadata
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +159,11 @@ def _changes(old: griffe.Object, new: griffe.Object) -> Iterator[Finding]:
             after = new_parameters.get(parameter.name)
             before_type, after_type = _type_text(parameter.annotation), _type_text(after and after.annotation)
             if after is not None and before_type != after_type:
-                change = f"parameter `{parameter.name}` type changed: `{before_type}` → `{after_type}`"
-                yield _finding(change, new, True, "ours", "parameter-type")
+                # A parameter that accepts more (`GroupView` → `GroupView | Unset`) keeps every call working.
+                widened = _union(after_type) > _union(before_type)
+                verb = "widened" if widened else "changed"
+                change = f"parameter `{parameter.name}` type {verb}: `{before_type}` → `{after_type}`"
+                yield _finding(change, new, not widened, "ours", "parameter-widened" if widened else "parameter-type")
         before_returns, after_returns = _type_text(old.returns), _type_text(new.returns)
         if before_returns != after_returns:
             change = f"return type changed: `{before_returns}` → `{after_returns}`"
@@ -184,7 +188,9 @@ def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator
     removed = [value for value in before_members if value not in after_members]
     added = [value for value in after_members if value not in before_members]
     if removed:
-        yield _finding(f"values removed: {', '.join(removed)}", new, True, "ours", "values-removed")
+        # Code passing a removed value breaks, code receiving values does not: the spec level knows which.
+        removal = _finding(f"values removed: {', '.join(removed)}", new, False, "ours", "values-removed")
+        yield replace(removal, severity="warning")
     if added:
         yield _finding(f"values added: {', '.join(added)}", new, False, "ours", "values-added")
 
