@@ -68,7 +68,20 @@ def spec_policy(
     kept = [
         replace(f, consequences=f.consequences + folded.get(removed.index(f), 0)) if f in removed else f for f in kept
     ]
-    return judge(replace(f, severity=_severity(f, old, day)) for f in kept)
+    return judge(_weighed(f, old, day) for f in kept)
+
+
+def _weighed(finding: Finding, old: Mapping[str, Any], today: datetime.date) -> Finding:
+    severity = _severity(finding, old, today)
+    reason = _REASONS.get((finding.category, severity), "") if severity != finding.severity else ""
+    detail = "; ".join(part for part in (finding.detail, reason) if part)
+    return replace(finding, severity=severity, detail=detail)
+
+
+_REASONS = {
+    ("removed", "info"): "OLD deprecated it and its x-sunset (if any) has passed",
+    ("removed", "warning"): "not a success response: a client never relied on getting it",
+}
 
 
 def _within(finding: Finding, media: Finding) -> bool:

@@ -128,7 +128,7 @@ def test_removed_response_media_type_is_one_row_naming_it() -> None:
         "removed",
         pointer=OPERATION + "/responses/200/content/text~1plain/schema/properties/name",
     )
-    judged = spec_policy(spec_findings(old, new) + [inside], resolve_refs(old), TODAY)
+    judged = spec_policy([*spec_findings(old, new), inside], resolve_refs(old), TODAY)
     assert [(f.change, f.where, f.severity, f.consequences) for f in judged] == [
         ("response media type removed: `text/plain`", "response 200", "error", 1)
     ]
