@@ -19,7 +19,7 @@ from typing import Any
 from pipeline._api_diff_report import Finding, Severity
 from pipeline._api_diff_spec import lookup, place, split
 
-__all__ = ["judge", "spec_policy"]
+__all__ = ["judge", "python_policy", "spec_policy"]
 
 BY_DIRECTION: Mapping[str, tuple[Severity, Severity]] = {
     "enum-removed": ("error", "info"),
@@ -84,6 +84,25 @@ _REASONS = {
 }
 
 
+def python_policy(python: Sequence[Finding], spec: Sequence[Finding]) -> list[Finding]:
+    """Python-level findings; a removed ``api`` module is info when every operation the spec levels remove was
+    deprecated past its sunset (its generated module goes with it)."""
+    removals = [f for f in spec if f.level in ("spec", "effective") and f.category == "removed" and _is_operation(f)]
+    if not removals or any(f.severity != "info" for f in removals):
+        return list(python)
+    return [
+        replace(f, breaking=False, severity="info", detail="its operation was removed after its deprecation")
+        if f.category == "object_removed" and f.where.startswith("`api")
+        else f
+        for f in python
+    ]
+
+
+def _is_operation(finding: Finding) -> bool:
+    tokens = split(finding.pointer)
+    return len(tokens) == 3 and tokens[0] == "paths"
+
+
 def _within(finding: Finding, media: Finding) -> bool:
     here, there = place(finding.pointer), place(media.pointer)
     return bool(finding.pointer) and (here == there or here.startswith(there + "/"))
@@ -96,7 +115,7 @@ def _severity(finding: Finding, old: Mapping[str, Any], today: datetime.date) ->
         return response if tokens[3:4] == ["responses"] else request
     if not finding.breaking or tokens[:1] != ["paths"]:
         return finding.severity
-    if len(tokens) == 3:
+    if _is_operation(finding):
         return _removal_severity(lookup(old, finding.pointer), today)
     if len(tokens) == 5 and tokens[3] == "responses" and not tokens[4].startswith("2"):
         return "warning"

@@ -52,7 +52,7 @@ from typing import Any, TypeVar
 from pipeline._api_diff_advice import STALE_ACTION, with_advice
 from pipeline._api_diff_optic import OpticError, OpticOutput, optic_findings, optic_version, run_optic
 from pipeline._api_diff_overlay import facade_methods, overlay_findings
-from pipeline._api_diff_policy import judge, spec_policy
+from pipeline._api_diff_policy import judge, python_policy, spec_policy
 from pipeline._api_diff_python import generated_package, generator_versions, load_package, python_findings
 from pipeline._api_diff_report import (
     Finding,
@@ -288,7 +288,7 @@ def _compare(old: Input, new: Input, work: Path, *, root: Path, cache: Path | No
     griffe_started = time.perf_counter()
     python, comparable = _python_level(old, new, packages["old"][0], packages["new"][0])
     report.timings["griffe"] = time.perf_counter() - griffe_started
-    findings += python
+    findings += python_policy(python, findings)
     if comparable is not None:
         report.notes.append(comparable)
     if packages["new"][0] is None or isinstance(packages["new"][0], str) or not new.effective:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import griffe
 import pytest
 
 from pipeline import api_diff
-from pipeline._api_diff_policy import spec_policy
+from pipeline._api_diff_policy import python_policy, spec_policy
 from pipeline._api_diff_python import python_findings
 from pipeline._api_diff_report import Finding
 from pipeline._api_diff_spec import collapse_media_types, resolve_refs, spec_findings, with_shared_parameters
@@ -288,3 +289,11 @@ def test_foreign_documents_verdict_from_errors_only(
     code, _ = _run(tmp_path, cache, old, new, "--fail-on", "warning")
     assert code == 1
     capsys.readouterr()
+
+
+def test_python_module_of_an_operation_removed_after_its_sunset_is_info() -> None:
+    module = Finding("python", "module removed", "`api`", True, "griffe", "object_removed", scope="default")
+    retired = Finding("spec", "cannot remove", "", False, "optic", "removed", pointer=OPERATION, severity="info")
+    assert [(f.breaking, f.severity) for f in python_policy([module], [retired])] == [(False, "info")]
+    removed = replace(retired, breaking=True, severity="error")
+    assert python_policy([module], [removed]) == [module]
