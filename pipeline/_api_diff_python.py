@@ -174,6 +174,10 @@ def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator
     before_type, after_type = _type_text(old.annotation), _type_text(new.annotation)
     if before_type != after_type and _union(after_type) == _union(before_type) | {"None"}:
         yield _finding("may now be None (its type gains `None`)", new, True, "ours", "attribute-nullable")
+    elif before_type != after_type and _union(after_type) > _union(before_type):
+        # Wider (`str` → `str | Unset`): code setting it keeps working, code reading it may meet the new members.
+        widened = _finding(f"type widened: `{before_type}` → `{after_type}`", new, False, "ours", "attribute-widened")
+        yield replace(widened, severity="warning")
     elif before_type != after_type:
         yield _finding(f"type changed: `{before_type}` → `{after_type}`", new, True, "ours", "attribute-type")
     if not (old.parent is not None and old.parent.is_module):

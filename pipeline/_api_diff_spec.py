@@ -494,26 +494,20 @@ def _request_body_findings(old: Any, new: Any, operation: str) -> Iterator[Findi
     old_content, new_content = _content(old), _content(new)
     if not (old_content and new_content):
         return
-    for media_type in sorted(old_content.keys() - new_content.keys()):
-        yield Finding(
-            "spec",
-            f"request media type removed: `{media_type}`",
-            "request body",
-            True,
-            "ours",
-            "media-type-removed",
-            pointer=child(pointer, "content", media_type),
-        )
-    for media_type in sorted(new_content.keys() - old_content.keys()):
-        yield Finding(
-            "spec",
-            f"request media type added: `{media_type}`",
-            "request body",
-            False,
-            "ours",
-            "media-type-added",
-            pointer=child(pointer, "content", media_type),
-        )
+    for removed, media_types in (
+        (True, old_content.keys() - new_content.keys()),
+        (False, new_content.keys() - old_content.keys()),
+    ):
+        for media_type in sorted(media_types):
+            yield Finding(
+                "spec",
+                f"request media type {'removed' if removed else 'added'}: `{media_type}`",
+                "request body",
+                removed,
+                "ours",
+                "media-type-removed" if removed else "media-type-added",
+                pointer=child(pointer, "content", media_type),
+            )
 
 
 def _content(holder: Any) -> dict[str, Mapping[str, Any]]:

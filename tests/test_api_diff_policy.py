@@ -212,6 +212,10 @@ def test_python_parameter_widened_is_not_breaking() -> None:
     changes = {(f.change, f.breaking) for f in python_findings(old, new)}
     assert ("parameter `body` type widened: `GroupView` → `GroupView | Unset`", False) in changes
     assert not [change for change, breaking in changes if breaking]
+    old_model, new_model = _module("class Pet:\n    name: str\n"), _module("class Pet:\n    name: str | Unset\n")
+    assert [(f.change, f.severity) for f in python_findings(old_model, new_model)] == [
+        ("type widened: `str` → `str | Unset`", "warning")
+    ], "code reading it may meet UNSET"
 
 
 def test_python_level_not_comparable_when_neither_side_generates() -> None:
