@@ -263,16 +263,18 @@ def _compare(old: Input, new: Input, work: Path, *, root: Path, cache: Path | No
             "optic not run: both effective documents apply the same overlay actions, so its rows would repeat the "
             "upstream level's; our checks compare the effective documents."
         )
-    with ThreadPoolExecutor(max_workers=1) as pool:  # optic beside the generators; more only contends
+    with ThreadPoolExecutor(max_workers=3) as pool:
         optic = {
             level: pool.submit(_timed, _optic, pair, work / level, root, cache)
             for level, pair in pairs.items()
             if level not in skipped
         }
-        packages = {
-            side: _timed(_generate, stage.snapshot, work / "generated", cache) if stage else (None, 0.0)
+        generating = {
+            side: pool.submit(_timed, _generate, stage.snapshot, work / "generated" / side, cache)
             for side, stage in (("old", old.effective), ("new", new.effective))
+            if stage
         }
+        packages = {side: generating[side].result() if side in generating else (None, 0.0) for side in ("old", "new")}
         outputs = {level: future.result() for level, future in optic.items()}
     outputs.update({level: (OpticOutput(), 0.0) for level in skipped})
     for side, (_, seconds) in packages.items():
