@@ -2,7 +2,7 @@
 the overlay.
 
     python -m pipeline.api_diff [OLD] [NEW] [--overlay PATH] [--markdown PATH] [--json PATH] [--warn-only]
-                                [--summary] [--cache-dir DIR]
+                                [--fail-on error|warning] [--summary] [--cache-dir DIR] [--no-cache]
 
 OLD and NEW are *upstream* documents (OpenAPI 3.0/3.1 or Swagger 2.0, JSON or YAML): a file, an http(s) URL or a
 git ref. A git ref ``REF`` means ``REF:spec/upstream.yaml`` with the overlay ``REF:spec/payex.overlay.yaml``; a
@@ -11,13 +11,14 @@ commit older than that split has only ``spec/openapi.yaml``, taken as an already
 (``--overlay PATH`` for another). A document that carries the root ``x-payex-problem-types`` is effective already:
 no overlay is applied, and its upstream level is itself. Defaults: ``HEAD`` and the working tree's
 ``spec/upstream.yaml``. Every document goes through fetch_spec's parsing, Swagger 2.0 conversion, validation and
-normalization; the effective one is ``pipeline._effective.build_effective`` of it.
+normalization, read leniently (path parameters that do not fit their template are repaired, the semantic checks'
+findings let pass: NEW's are warning rows); the effective one is ``pipeline._effective.build_effective`` of it.
 
 The report compares, operations matched by method and path everywhere:
 
-- stale overlay actions: the overlay's actions that select nothing in NEW's upstream document (breaking: the
-  pipeline refuses such a document); the effective NEW is then made without them, so the levels below still say
-  what the rest would give;
+- stale overlay actions: the overlay's actions that select nothing in NEW's upstream document but did in OLD's
+  (breaking: the pipeline refuses such a document); the effective NEW is then made without them, so the levels
+  below still say what the rest would give;
 - the spec, upstream level: OLD's upstream against NEW's (optic's diff and checks, plus ours: enums, formats,
   nullability, problem types, servers, security, renamed path parameters, operationIds);
 - the spec, effective level: OLD's effective document against NEW's, the rows the upstream level does not have;
@@ -25,11 +26,14 @@ The report compares, operations matched by method and path everywhere:
 - the overlay level: ``overlay_alignment`` of the effective OLD and NEW;
 - provenance moves (``inferred`` ⇄ ``documented``) between the effective documents.
 
-Every breaking row says what the upgrader must do. A document the generators refuse (or whose effective document
-cannot be built) is one row, not a breaking change of every name.
+Each row is an error, a warning or info by the policy of ``docs/api-diff-policy.md`` (``_api_diff_policy``); every
+error and warning says what the upgrader must do. A document the generators refuse (or whose effective document
+cannot be built) is one row, not a breaking change of every name; when neither OLD nor NEW generates, the Python
+level is not comparable (one note). Generated packages and optic's results are reused by content hash from
+``--cache-dir`` (default ``.cache/api-diff``).
 
-Exit status: 0 when nothing breaks (or with --warn-only), 1 when something breaks, 2 when an input cannot be
-read or a tool cannot run (one line on stderr says why).
+Exit status: 0 when no row is an error (or with --warn-only), 1 when one is (``--fail-on warning``: or a warning),
+2 when an input cannot be read or a tool cannot run (one line on stderr says why).
 """
 
 from __future__ import annotations

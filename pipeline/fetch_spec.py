@@ -168,8 +168,8 @@ def build_snapshot(
 ) -> Snapshot:
     """Parse, convert (Swagger 2.0), check references, validate, normalize and dump a document.
 
-    ``lenient`` repairs path parameters that do not fit their template and lets the semantic checks' findings
-    pass; both are the snapshot's warnings.
+    ``lenient`` repairs path parameters that do not fit their template (else they are refused, the message naming
+    the first one) and lets the semantic checks' findings pass; both are the snapshot's warnings.
     """
     parsed = parse_document(data, content_type=content_type, name=name)
     input_version = detect_version(parsed.document)
@@ -178,9 +178,10 @@ def build_snapshot(
     if input_version.family == "swagger":
         document, converter = convert_swagger2(document, root=root)
         check_refs(document)
-    repaired: list[str] = []
-    if lenient:
-        document, repaired = repair_path_parameters(document)
+    fitted, repaired = repair_path_parameters(document)
+    if repaired and not lenient:  # what the validator would say of it, but at the right place
+        raise SpecFetchError(f"not a valid OpenAPI {detect_version(document).version} document: {min(repaired)}")
+    document = fitted if repaired else document
     warnings = validate(document, detect_version(document), lenient=lenient)
     content = dump_snapshot(normalize(document))
     return Snapshot(content, parsed.input_format, input_version, converter, (*repaired, *warnings))
