@@ -17,12 +17,14 @@ import griffe
 import pytest
 
 from pipeline import api_diff
+from pipeline._api_diff_optic import optic_findings, run_optic
 from pipeline._api_diff_policy import python_policy, spec_policy
 from pipeline._api_diff_python import python_findings
 from pipeline._api_diff_report import Finding
 from pipeline._api_diff_spec import collapse_media_types, resolve_refs, spec_findings, with_shared_parameters
 from pipeline._spec_document import SpecFetchError, dump_snapshot, normalize
 from pipeline.fetch_spec import build_snapshot
+from tests._prism import ROOT
 
 Document = dict[str, Any]
 TODAY = datetime.date(2026, 12, 1)
@@ -303,3 +305,19 @@ def test_python_module_of_an_operation_removed_after_its_sunset_is_info() -> Non
     assert [(f.breaking, f.severity) for f in python_policy([module], [retired])] == [(False, "info")]
     removed = replace(retired, breaking=True, severity="error")
     assert python_policy([module], [removed]) == [module]
+
+
+def test_optic_rows_on_path_item_parameters_name_the_parameter(tmp_path: Path) -> None:
+    old = _document({"parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}]})
+    old["paths"][PETS] = {"parameters": [_pet_id()], **old["paths"][PETS]}
+    new = copy.deepcopy(old)
+    new["paths"][PETS]["parameters"].append({"name": "X-Tenant", "in": "header", "required": True, "schema": {}})
+    old_path, new_path = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old_path.write_bytes(dump_snapshot(with_shared_parameters(old)))
+    new_path.write_bytes(dump_snapshot(with_shared_parameters(new)))
+    output = run_optic(old_path, new_path, ROOT)
+    resolved = [resolve_refs(with_shared_parameters(document)) for document in (old, new)]
+    findings = optic_findings(output, *resolved)
+    assert [(f.change, f.where) for f in findings] == [
+        ("cannot add required header parameter X-Tenant to an existing operation", "header parameter `X-Tenant`")
+    ]
