@@ -468,7 +468,7 @@ def _body_findings(old: Operation, new: Operation) -> Iterator[Finding]:
                 "spec",
                 f"response media type removed: `{media_type}`",
                 f"response {code}",
-                bool(new_content),
+                True,
                 "ours",
                 "media-type-removed",
                 pointer=child(new.pointer, "responses", code, "content", media_type),

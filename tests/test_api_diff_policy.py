@@ -321,3 +321,9 @@ def test_optic_rows_on_path_item_parameters_name_the_parameter(tmp_path: Path) -
     assert [(f.change, f.where) for f in findings] == [
         ("cannot add required header parameter X-Tenant to an existing operation", "header parameter `X-Tenant`")
     ]
+
+
+def test_a_response_left_without_a_body_is_an_error() -> None:
+    old = _document({"responses": _response(_property({"type": "string"}))})
+    new = _document({"responses": {"200": {"description": "ok"}}})
+    assert _levels(old, new) == {"response media type removed: `application/json`": "error"}
