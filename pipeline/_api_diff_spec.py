@@ -462,6 +462,7 @@ def _body_findings(old: Operation, new: Operation) -> Iterator[Finding]:
         yield from _schema_findings(old_schema, _content(new_request)[media_type].get("schema"), pointer, "request", 0)
     old_responses, new_responses = old.body.get("responses") or {}, new.body.get("responses") or {}
     for code in sorted(set(old_responses) & set(new_responses)):
+        yield from _header_findings(old_responses[code], new_responses[code], child(new.pointer, "responses", code))
         old_content, new_content = _content(old_responses[code]), _content(new_responses[code])
         for media_type in sorted(old_content.keys() - new_content.keys()):
             yield Finding(
@@ -478,6 +479,26 @@ def _body_findings(old: Operation, new: Operation) -> Iterator[Finding]:
             pointer = child(new.pointer, "responses", code, "content", media_type, "schema")
             old_schema, new_schema = old_content[media_type].get("schema"), new_content[media_type].get("schema")
             yield from _schema_findings(old_schema, new_schema, pointer, "response", 0)
+
+
+def _header_findings(old: Any, new: Any, pointer: str) -> Iterator[Finding]:
+    """Response headers removed: an error when OLD promised it (``required: true``), else a warning."""
+    before = old.get("headers") if isinstance(old, Mapping) else None
+    after = new.get("headers") if isinstance(new, Mapping) else None
+    after = after if isinstance(after, Mapping) else {}
+    for name, header in sorted((before if isinstance(before, Mapping) else {}).items()):
+        if name not in after:
+            required = isinstance(header, Mapping) and header.get("required") is True
+            yield Finding(
+                "spec",
+                f"{'required ' if required else ''}response header removed: `{name}`",
+                f"response {split(pointer)[-1]}",
+                required,
+                "ours",
+                "header-removed",
+                pointer=child(pointer, "headers", name),
+                severity="" if required else "warning",
+            )
 
 
 def _request_body_findings(old: Any, new: Any, operation: str) -> Iterator[Finding]:

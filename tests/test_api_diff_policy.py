@@ -327,3 +327,13 @@ def test_a_response_left_without_a_body_is_an_error() -> None:
     old = _document({"responses": _response(_property({"type": "string"}))})
     new = _document({"responses": {"200": {"description": "ok"}}})
     assert _levels(old, new) == {"response media type removed: `application/json`": "error"}
+
+
+def test_response_header_removed() -> None:
+    headers = {"X-Rate": {"required": True, "schema": {"type": "integer"}}, "X-Trace": {"schema": {"type": "string"}}}
+    old = _document({"responses": {"200": {"description": "ok", "headers": headers}}})
+    new = _document({"responses": {"200": {"description": "ok"}}})
+    assert _levels(old, new) == {
+        "required response header removed: `X-Rate`": "error",
+        "response header removed: `X-Trace`": "warning",
+    }
