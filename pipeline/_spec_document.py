@@ -256,12 +256,12 @@ def validate(document: Document, version: SpecVersion, *, lenient: bool = False)
     return sorted({_describe_error(issue) for issue in validator.root_validator(validator.schema_path)})
 
 
-def repair_path_parameters(document: Document) -> tuple[Document, list[str]]:
-    """A copy of the document whose path parameters fit their templates, and what was repaired.
+def repair_defects(document: Document) -> tuple[Document, list[str]]:
+    """A copy of the document without the defects that do not prevent comparing it, and what was repaired.
 
     A path parameter not marked ``required: true`` is made required, a template parameter that nothing
-    declares is declared as a required string, and a declared path parameter the template lacks is dropped:
-    the document stays comparable, the warnings name each place by its JSON path.
+    declares is declared as a required string, a declared path parameter the template lacks is dropped, and a
+    response without a ``description`` gets an empty one: the warnings name each place by its JSON path.
     """
     repaired: Document = json.loads(json.dumps(document))
     warnings: list[str] = []
@@ -292,6 +292,11 @@ def _repair_path_item(document: Document, path: str, item: dict[str, Any]) -> li
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             )
             warnings.append(f"path parameter {name!r} of {where} is not declared: read as a required string")
+        responses = operation.get("responses")
+        for code, response in responses.items() if isinstance(responses, dict) else ():
+            if isinstance(response, dict) and "$ref" not in response and "description" not in response:
+                response["description"] = ""
+                warnings.append(f"response at {where}.responses[{code!r}] has no description: read as empty")
     return warnings
 
 

@@ -48,7 +48,7 @@ from pipeline._spec_document import (
     load_yaml,
     normalize,
     parse_document,
-    repair_path_parameters,
+    repair_defects,
     validate,
 )
 
@@ -178,7 +178,7 @@ def build_snapshot(
     if input_version.family == "swagger":
         document, converter = convert_swagger2(document, root=root)
         check_refs(document)
-    fitted, repaired = repair_path_parameters(document)
+    fitted, repaired = repair_defects(document)
     if repaired and not lenient:  # what the validator would say of it, but at the right place
         raise SpecFetchError(f"not a valid OpenAPI {detect_version(document).version} document: {min(repaired)}")
     document = fitted if repaired else document

@@ -252,11 +252,13 @@ def test_lenient_reading_repairs_what_does_not_prevent_diffing() -> None:
 
 
 def test_refusal_names_the_full_json_path() -> None:
-    document = _document({"responses": {"200": {"content": {}}}})
-    with pytest.raises(
-        SpecFetchError, match=r"required property at \$\.paths\['/pets/\{petId\}'\]\.get\.responses\['200'\]$"
-    ):
+    document = _document({"responses": {"200": {"description": "ok", "content": {"application/json": []}}}})
+    with pytest.raises(SpecFetchError, match=r"at \$\.paths\['/pets/\{petId\}'\]\.get\.responses\['200'\]\.content"):
         build_snapshot(_encoded(document), lenient=True)
+    undescribed = _document({"responses": {"200": {}}})
+    assert build_snapshot(_encoded(undescribed), lenient=True).warnings == (
+        "response at $.paths['/pets/{petId}'].get.responses['200'] has no description: read as empty",
+    )
 
 
 # The whole command on foreign documents: the working tree's overlay fits neither, which is not NEW's fault.
