@@ -191,15 +191,15 @@ def group(findings: Iterable[Finding]) -> list[Row]:
 def verdict(report: Report) -> str:
     """The first line of the report: does anything break, and where."""
     breaking, warnings = report.breaking(), report.warnings()
-    others = _count(len(report.rows) - breaking - warnings, "other change")
+    others = plural(len(report.rows) - breaking - warnings, "other change")
     if warnings:
-        others = f"{_count(warnings, 'warning')} and {others}"
+        others = f"{plural(warnings, 'warning')} and {others}"
     if not breaking:
         return f"{'⚠️' if warnings else '✅'} **Nothing breaks** ({others})."
     per_level = " · ".join(
         f"{LEVEL_TITLES[level]} {report.breaking(level)}" for level in LEVELS if report.breaking(level)
     )
-    return f"❌ **{_count(breaking, 'breaking change')}** ({per_level}) and {others}."
+    return f"❌ **{plural(breaking, 'breaking change')}** ({per_level}) and {others}."
 
 
 def render_summary(report: Report) -> str:
@@ -208,9 +208,9 @@ def render_summary(report: Report) -> str:
     for level in LEVELS:
         if level == "stale" and not report.count(level):
             continue
-        warnings = f", {_count(report.warnings(level), 'warning')}" if report.warnings(level) else ""
+        warnings = f", {plural(report.warnings(level), 'warning')}" if report.warnings(level) else ""
         lines.append(
-            f"  {LEVEL_TITLES[level]}: {_count(report.count(level), 'change')}, {report.breaking(level)} breaking"
+            f"  {LEVEL_TITLES[level]}: {plural(report.count(level), 'change')}, {report.breaking(level)} breaking"
             + warnings
         )
     lines.extend(f"  note: {note}" for note in report.notes)
@@ -338,7 +338,8 @@ def _provenance_table(rows: Sequence[Row]) -> list[str]:
     return lines
 
 
-def _count(number: int, noun: str) -> str:
+def plural(number: int, noun: str) -> str:
+    """``1 change``, ``2 changes``."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 

@@ -64,6 +64,7 @@ from pipeline._api_diff_report import (
     Report,
     Side,
     group,
+    plural,
     render_json,
     render_markdown,
     render_summary,
@@ -224,8 +225,8 @@ def build_report(old: Input, new: Input, *, root: Path = REPO_ROOT, cache: Path 
     findings += [_stale_finding(action) for action in new.stale if action.index not in stale_before]
     if both_stale := sum(1 for action in new.stale if action.index in stale_before):
         report.notes.append(
-            f"Not comparable: {_count(both_stale, 'overlay action')} select nothing in OLD either; only the actions "
-            "NEW stales are rows."
+            f"Not comparable: {plural(both_stale, 'overlay action')} {'selects' if both_stale == 1 else 'select'} "
+            "nothing in OLD either; only the actions NEW stales are rows."
         )
     same_upstream = old.snapshot == new.snapshot
     old_effective, new_effective = old.effective, new.effective
@@ -348,10 +349,6 @@ def _defect_finding(defect: str) -> Finding:
     return Finding(
         "spec", f"NEW read leniently: {defect}", "document", False, "ours", "document-defect", severity="warning"
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _stale_finding(action: Action) -> Finding:
