@@ -773,9 +773,18 @@ def _server_findings(old: Document, new: Document) -> Iterator[Finding]:
 
 
 def _requirements(value: Any) -> set[frozenset[str]]:
+    """The alternatives of a security requirement, each the schemes it names and their scopes (``oauth:read``)."""
     if not isinstance(value, list):
         return set()
-    return {frozenset(str(name) for name in entry) for entry in value if isinstance(entry, Mapping)}
+    return {
+        frozenset(
+            item
+            for name, scopes in entry.items()
+            for item in (str(name), *(f"{name}:{scope}" for scope in scopes if isinstance(scopes, list)))
+        )
+        for entry in value
+        if isinstance(entry, Mapping)
+    }
 
 
 def _requirement_text(alternatives: set[frozenset[str]]) -> str:
@@ -832,8 +841,10 @@ def _requirement_change(
 ) -> Iterator[Finding]:
     if before == after:
         return
-    # Breaking when NEW demands credentials OLD did not: some alternative is new, or there were none at all.
-    breaking = bool(after) and frozenset() not in after and not (before and before <= after)
+    # A client holding the credentials of one of OLD's alternatives (none at all, when OLD had none) breaks unless
+    # NEW has an alternative those credentials cover: a scheme or a scope demanded anew breaks, one dropped does not.
+    held = before or {frozenset()}
+    breaking = any(not any(wanted <= credentials for wanted in after or {frozenset()}) for credentials in held)
     yield Finding(
         "spec",
         f"security requirement changed: {_requirement_text(before)} → {_requirement_text(after)}",

@@ -339,3 +339,18 @@ def test_response_header_removed() -> None:
         "required response header removed: `X-Rate`": "error",
         "response header removed: `X-Trace`": "warning",
     }
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "level"),
+    [
+        ([{"oauth": ["read"]}], [{"oauth": ["read", "write"]}], "error"),
+        ([{"oauth": ["read", "write"]}], [{"oauth": ["read"]}], "info"),
+        ([{"oauth": ["read"]}], [{"oauth": ["read"]}, {"key": []}], "info"),
+        ([{"oauth": ["read"]}], [], "info"),
+    ],
+)
+def test_security_scopes(before: list[Document], after: list[Document], level: str) -> None:
+    schemes = {"components": {"securitySchemes": {"oauth": {"type": "oauth2", "flows": {}}, "key": {"type": "http"}}}}
+    old, new = _document({"security": before}, **schemes), _document({"security": after}, **schemes)
+    assert [severity for change, severity in _levels(old, new).items() if change.startswith("security")] == [level]
