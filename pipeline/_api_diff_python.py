@@ -160,7 +160,7 @@ def _changes(old: griffe.Object, new: griffe.Object) -> Iterator[Finding]:
             before_type, after_type = _type_text(parameter.annotation), _type_text(after and after.annotation)
             if after is not None and before_type != after_type:
                 # A parameter that accepts more (`GroupView` → `GroupView | Unset`) keeps every call working.
-                widened = _union(after_type) > _union(before_type)
+                widened = _accepts(after_type, before_type)
                 verb = "widened" if widened else "changed"
                 change = f"parameter `{parameter.name}` type {verb}: `{before_type}` → `{after_type}`"
                 yield _finding(change, new, not widened, "ours", "parameter-widened" if widened else "parameter-type")
@@ -197,6 +197,12 @@ def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator
         yield replace(removal, severity="warning")
     if added:
         yield _finding(f"values added: {', '.join(added)}", new, False, "ours", "values-added")
+
+
+def _accepts(wider: str, narrower: str) -> bool:
+    """Whether an annotation accepts every value another does, and more (``int`` passes where ``float`` is asked)."""
+    before, after = _union(narrower), _union(wider)
+    return after != before and all(member in after or (member == "int" and "float" in after) for member in before)
 
 
 def _union(text: str) -> set[str]:

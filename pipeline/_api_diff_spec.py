@@ -45,7 +45,7 @@ _TEMPLATE_PARAMETER = re.compile(r"\{([^}/]*)\}")
 _MAX_DEPTH = 64
 _FIELD_SUFFIXES = {"items": "[]", "additionalProperties": ".*"}
 _REJECT_UNKNOWN = "models generated from OLD reject values they do not know"
-_TYPE_CATEGORIES = frozenset({"type", "format", "nullable"})
+_TYPE_CATEGORIES = frozenset({"type", "type-generalized", "format", "nullable"})
 _SAID_BY_OPTIC = frozenset(
     {
         "new required parameter",
@@ -544,7 +544,11 @@ def _schema_findings(old: Any, new: Any, pointer: str, direction: str, depth: in
         return
     response = direction == "response"
     old_type, new_type = _type_text(old), _type_text(new)
-    if old_type != new_type:
+    if old_type != new_type and not response and _generalized(old, new):
+        yield Finding(
+            "spec", f"type generalized: {old_type} → {new_type}", "", False, "ours", "type-generalized", pointer=pointer
+        )
+    elif old_type != new_type:
         category = "type" if old.get("type") != new.get("type") else "format"
         detail = "" if category == "type" else "the generated models parse and type the value differently"
         yield Finding(
@@ -648,6 +652,12 @@ def _bound(schema: Mapping[str, Any], keyword: str) -> float | None:
 
 def _number(value: float | None) -> str:
     return "none" if value is None else f"{value:g}"
+
+
+def _generalized(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether NEW's schema accepts every value OLD's does by its type: ``integer`` → ``number``, a format dropped."""
+    same_type = old.get("type") == new.get("type") or (old.get("type"), new.get("type")) == ("integer", "number")
+    return same_type and new.get("format") in (None, old.get("format"))
 
 
 def _enum_findings(old: Any, new: Any, pointer: str, response: bool) -> Iterator[Finding]:

@@ -214,6 +214,11 @@ def test_python_parameter_widened_is_not_breaking() -> None:
     changes = {(f.change, f.breaking) for f in python_findings(old, new)}
     assert ("parameter `body` type widened: `GroupView` → `GroupView | Unset`", False) in changes
     assert not [change for change, breaking in changes if breaking]
+    old_limit = _module("def sync(*, limit: int | Unset = UNSET) -> None: ...\n")
+    new_limit = _module("def sync(*, limit: float | Unset = UNSET) -> None: ...\n")
+    assert [(f.change, f.breaking) for f in python_findings(old_limit, new_limit)] == [
+        ("parameter `limit` type widened: `int | Unset` → `float | Unset`", False)
+    ]
     old_model, new_model = _module("class Pet:\n    name: str\n"), _module("class Pet:\n    name: str | Unset\n")
     assert [(f.change, f.severity) for f in python_findings(old_model, new_model)] == [
         ("type widened: `str` → `str | Unset`", "warning")
@@ -354,3 +359,18 @@ def test_security_scopes(before: list[Document], after: list[Document], level: s
     schemes = {"components": {"securitySchemes": {"oauth": {"type": "oauth2", "flows": {}}, "key": {"type": "http"}}}}
     old, new = _document({"security": before}, **schemes), _document({"security": after}, **schemes)
     assert [severity for change, severity in _levels(old, new).items() if change.startswith("security")] == [level]
+
+
+def test_request_type_generalized_is_info() -> None:
+    def with_limit(schema: Document) -> Document:
+        return _document({"parameters": [_pet_id(), {"name": "limit", "in": "query", "schema": schema}]})
+
+    assert _levels(with_limit({"type": "integer"}), with_limit({"type": "number"})) == {
+        "type generalized: integer → number": "info"
+    }
+    assert _levels(with_limit({"type": "string", "format": "uuid"}), with_limit({"type": "string"})) == {
+        "type generalized: string (uuid) → string": "info"
+    }
+    assert _levels(with_limit({"type": "number"}), with_limit({"type": "integer"})) == {
+        "type changed: number → integer": "error"
+    }
