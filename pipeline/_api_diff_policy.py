@@ -113,7 +113,7 @@ def _severity(finding: Finding, old: Mapping[str, Any], today: datetime.date) ->
     if finding.category in BY_DIRECTION:
         request, response = BY_DIRECTION[finding.category]
         return response if tokens[3:4] == ["responses"] else request
-    if not finding.breaking or tokens[:1] != ["paths"]:
+    if not finding.breaking or finding.category != "removed" or tokens[:1] != ["paths"]:
         return finding.severity
     if _is_operation(finding):
         return _removal_severity(lookup(old, finding.pointer), today)

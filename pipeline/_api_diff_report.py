@@ -199,7 +199,8 @@ def verdict(report: Report) -> str:
     per_level = " · ".join(
         f"{LEVEL_TITLES[level]} {report.breaking(level)}" for level in LEVELS if report.breaking(level)
     )
-    return f"❌ **{plural(breaking, 'breaking change')}** ({per_level}) and {others}."
+    joined = ", " if warnings else " and "
+    return f"❌ **{plural(breaking, 'breaking change')}** ({per_level}){joined}{others}."
 
 
 def render_summary(report: Report) -> str:

@@ -356,8 +356,9 @@ def test_response_header_removed() -> None:
     ],
 )
 def test_security_scopes(before: list[Document], after: list[Document], level: str) -> None:
-    schemes = {"components": {"securitySchemes": {"oauth": {"type": "oauth2", "flows": {}}, "key": {"type": "http"}}}}
-    old, new = _document({"security": before}, **schemes), _document({"security": after}, **schemes)
+    components: Document = {"securitySchemes": {"oauth": {"type": "oauth2", "flows": {}}, "key": {"type": "http"}}}
+    old = _document({"security": before}, components=components)
+    new = _document({"security": after}, components=components)
     assert [severity for change, severity in _levels(old, new).items() if change.startswith("security")] == [level]
 
 
