@@ -221,9 +221,9 @@ def build_report(old: Input, new: Input, *, root: Path = REPO_ROOT, cache: Path 
     report.notes += [f"OLD: {note}" for note in old.notes] + [f"NEW: {note}" for note in new.notes]
     report.notes += [f"OLD read leniently: {defect}" for defect in old.defects]
     findings: list[Finding] = [_defect_finding(defect) for defect in new.defects if defect not in old.defects]
-    stale_before = {action.index for action in old.stale}
-    findings += [_stale_finding(action) for action in new.stale if action.index not in stale_before]
-    if both_stale := sum(1 for action in new.stale if action.index in stale_before):
+    stale_before = {action.target for action in old.stale}  # by target: the two overlays may differ
+    findings += [_stale_finding(action) for action in new.stale if action.target not in stale_before]
+    if both_stale := sum(1 for action in new.stale if action.target in stale_before):
         report.notes.append(
             f"Not comparable: {plural(both_stale, 'overlay action')} {'selects' if both_stale == 1 else 'select'} "
             "nothing in OLD either; only the actions NEW stales are rows."
