@@ -16,11 +16,12 @@ STALE_ACTION = "update or remove this overlay action in spec/payex.overlay.yaml 
 _FACADE = "the facade (overlay/payex_billing_invoice: _operations.py, _models.py, _lines.py)"
 _FIELD = re.compile(r"`([^`]*)`\s*$")
 _PARAMETER = re.compile(r"(\w+) parameter `([^`]*)`")
+_MEDIA = re.compile(r"(`[^`]+/[^`]+`)")
 
 
 def with_advice(findings: Iterable[Finding]) -> list[Finding]:
-    """The findings, each breaking one with its what-to-do line."""
-    return [replace(f, action=f.action or advise(f)) if f.breaking else f for f in findings]
+    """The findings, each error and warning with its what-to-do line."""
+    return [replace(f, action=f.action or advise(f)) if f.breaking or f.severity == "warning" else f for f in findings]
 
 
 def advise(finding: Finding) -> str:
@@ -57,6 +58,16 @@ _SPEC_ADVICE = {
     "problem-type-removed": "align the exception classes (overlay/payex_billing_invoice/_problems.py) with the spec",
     "problem-type-changed": "align the exception classes (overlay/payex_billing_invoice/_problems.py) with the spec",
     "security-requirement": "the credentials change: update the client's authentication settings",
+    "request-body-required": "every call must now send a body: add it to the facade method in {facade}",
+    "media-type-removed": "{media} is no longer served or accepted: send and read another media type in {facade}",
+    "constraint-tightened": "{member} accepts fewer values now: check what {facade} sends",
+    "constraint-added": "{member} is bounded now: check what {facade} sends",
+    "constraint-loosened": "{member} may carry values OLD's strict models reject: regenerate and check readers",
+    "constraint-removed": "{member} may carry values OLD's strict models reject: regenerate and check readers",
+    "pattern-added": "{member} must match a pattern now: check what {facade} sends",
+    "pattern-changed": "{member} must match another pattern: check what {facade} sends and reads",
+    "pattern-removed": "{member} may carry values OLD's strict models reject: regenerate and check readers",
+    "document-defect": "tell PayEx; the diff read the document as the warning says",
     "security-scheme": "the credentials change: update the client's authentication settings",
 }
 
@@ -68,7 +79,8 @@ def _spec_advice(finding: Finding) -> str:
     if finding.category == "removed":
         return _removal_advice(finding, member, named)
     template = _SPEC_ADVICE.get(finding.category, "check what reads or sends {member} in {facade}")
-    return template.format(member=member, parameter=named, facade=_FACADE)
+    media = _MEDIA.search(finding.change)
+    return template.format(member=member, parameter=named, facade=_FACADE, media=media[1] if media else "it")
 
 
 def _removal_advice(finding: Finding, member: str, parameter: str) -> str:

@@ -97,5 +97,9 @@ def _findings(messages: Counter[str], *, breaking: bool) -> list[Finding]:
         state, kind, name = classify(message)
         change = f"{state}: {message}" if breaking else f"resolved: {message}"
         where = f"{kind} for `{name}`" if state == "missing" else f"{kind} `{name}`" if name else kind
-        found.append(Finding("overlay", change, where, breaking, "overlay_alignment", category=state))
+        # A new operation without a facade method breaks no caller of the facade: a gap to fill, a warning.
+        gap = breaking and (state, kind) == ("missing", "facade method")
+        severity = "warning" if gap else ""
+        finding = Finding("overlay", change, where, breaking and not gap, "overlay_alignment", state, severity=severity)
+        found.append(finding)
     return found

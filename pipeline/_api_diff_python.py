@@ -13,6 +13,7 @@ import importlib.metadata
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +159,11 @@ def _changes(old: griffe.Object, new: griffe.Object) -> Iterator[Finding]:
             after = new_parameters.get(parameter.name)
             before_type, after_type = _type_text(parameter.annotation), _type_text(after and after.annotation)
             if after is not None and before_type != after_type:
-                change = f"parameter `{parameter.name}` type changed: `{before_type}` → `{after_type}`"
-                yield _finding(change, new, True, "ours", "parameter-type")
+                # A parameter that accepts more (`GroupView` → `GroupView | Unset`) keeps every call working.
+                widened = _accepts(after_type, before_type)
+                verb = "widened" if widened else "changed"
+                change = f"parameter `{parameter.name}` type {verb}: `{before_type}` → `{after_type}`"
+                yield _finding(change, new, not widened, "ours", "parameter-widened" if widened else "parameter-type")
         before_returns, after_returns = _type_text(old.returns), _type_text(new.returns)
         if before_returns != after_returns:
             change = f"return type changed: `{before_returns}` → `{after_returns}`"
@@ -170,6 +174,10 @@ def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator
     before_type, after_type = _type_text(old.annotation), _type_text(new.annotation)
     if before_type != after_type and _union(after_type) == _union(before_type) | {"None"}:
         yield _finding("may now be None (its type gains `None`)", new, True, "ours", "attribute-nullable")
+    elif before_type != after_type and _union(after_type) > _union(before_type):
+        # Wider (`str` → `str | Unset`): code setting it keeps working, code reading it may meet the new members.
+        widened = _finding(f"type widened: `{before_type}` → `{after_type}`", new, False, "ours", "attribute-widened")
+        yield replace(widened, severity="warning")
     elif before_type != after_type:
         yield _finding(f"type changed: `{before_type}` → `{after_type}`", new, True, "ours", "attribute-type")
     if not (old.parent is not None and old.parent.is_module):
@@ -184,9 +192,17 @@ def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator
     removed = [value for value in before_members if value not in after_members]
     added = [value for value in after_members if value not in before_members]
     if removed:
-        yield _finding(f"values removed: {', '.join(removed)}", new, True, "ours", "values-removed")
+        # Code passing a removed value breaks, code receiving values does not: the spec level knows which.
+        removal = _finding(f"values removed: {', '.join(removed)}", new, False, "ours", "values-removed")
+        yield replace(removal, severity="warning")
     if added:
         yield _finding(f"values added: {', '.join(added)}", new, False, "ours", "values-added")
+
+
+def _accepts(wider: str, narrower: str) -> bool:
+    """Whether an annotation accepts every value another does, and more (``int`` passes where ``float`` is asked)."""
+    before, after = _union(narrower), _union(wider)
+    return after != before and all(member in after or (member == "int" and "float" in after) for member in before)
 
 
 def _union(text: str) -> set[str]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Level = Literal["stale", "spec", "effective", "python", "overlay", "provenance"]
+Severity = Literal["error", "warning", "info"]
+SEVERITY_MARKS: Mapping[str, str] = {"error": "❌ yes", "warning": "⚠️ warning", "info": "no"}
 
 LEVELS: tuple[Level, ...] = ("stale", "spec", "effective", "python", "overlay", "provenance")
 LEVEL_TITLES: Mapping[Level, str] = {
@@ -75,6 +77,8 @@ class Finding:
     consequences: int = 0
     action: str = ""
     """What the upgrader must do about a breaking change (one line; see ``_api_diff_advice``)."""
+    severity: str = ""
+    """error, warning or info, once ``_api_diff_policy`` has judged it (error exactly when ``breaking``)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Row:
     detail: str
     consequences: int
     action: str = ""
+    severity: str = ""
 
     def location(self) -> str:
         """The scopes and the location within them, as one string."""
@@ -134,8 +139,12 @@ class Report:
     timings: dict[str, float] = field(default_factory=dict)
 
     def breaking(self, level: Level | None = None) -> int:
-        """How many rows (of one level, or of all) break a client."""
+        """How many rows (of one level, or of all) break a client: the errors."""
         return sum(1 for row in self.rows if row.breaking and level in (None, row.level))
+
+    def warnings(self, level: Level | None = None) -> int:
+        """How many rows (of one level, or of all) are warnings."""
+        return sum(1 for row in self.rows if row.severity == "warning" and level in (None, row.level))
 
     def count(self, level: Level) -> int:
         """How many rows a level has."""
@@ -155,6 +164,7 @@ def group(findings: Iterable[Finding]) -> list[Row]:
             finding.category,
             finding.detail,
             finding.action,
+            finding.severity,
         )
         merged.setdefault(key, []).append(finding)
     rows = [
@@ -170,6 +180,7 @@ def group(findings: Iterable[Finding]) -> list[Row]:
             detail=first.detail,
             consequences=sum(f.consequences for f in members),
             action=first.action,
+            severity=first.severity or ("error" if first.breaking else "info"),
         )
         for members in merged.values()
         for first in members[:1]
@@ -179,14 +190,17 @@ def group(findings: Iterable[Finding]) -> list[Row]:
 
 def verdict(report: Report) -> str:
     """The first line of the report: does anything break, and where."""
-    breaking = report.breaking()
-    others = _count(len(report.rows) - breaking, "other change")
+    breaking, warnings = report.breaking(), report.warnings()
+    others = plural(len(report.rows) - breaking - warnings, "other change")
+    if warnings:
+        others = f"{plural(warnings, 'warning')} and {others}"
     if not breaking:
-        return f"✅ **Nothing breaks** ({others})."
+        return f"{'⚠️' if warnings else '✅'} **Nothing breaks** ({others})."
     per_level = " · ".join(
         f"{LEVEL_TITLES[level]} {report.breaking(level)}" for level in LEVELS if report.breaking(level)
     )
-    return f"❌ **{_count(breaking, 'breaking change')}** ({per_level}) and {others}."
+    joined = ", " if warnings else " and "
+    return f"❌ **{plural(breaking, 'breaking change')}** ({per_level}){joined}{others}."
 
 
 def render_summary(report: Report) -> str:
@@ -195,8 +209,10 @@ def render_summary(report: Report) -> str:
     for level in LEVELS:
         if level == "stale" and not report.count(level):
             continue
+        warnings = f", {plural(report.warnings(level), 'warning')}" if report.warnings(level) else ""
         lines.append(
-            f"  {LEVEL_TITLES[level]}: {_count(report.count(level), 'change')}, {report.breaking(level)} breaking"
+            f"  {LEVEL_TITLES[level]}: {plural(report.count(level), 'change')}, {report.breaking(level)} breaking"
+            + warnings
         )
     lines.extend(f"  note: {note}" for note in report.notes)
     return "\n".join(lines) + "\n"
@@ -248,16 +264,25 @@ def render_json(report: Report) -> str:
     """The report for machines."""
     document = {
         "breaking": report.breaking(),
+        "warnings": report.warnings(),
         "verdict": _plain(verdict(report)),
         "old": vars(report.old),
         "new": vars(report.new),
-        "counts": {level: {"changes": report.count(level), "breaking": report.breaking(level)} for level in LEVELS},
+        "counts": {
+            level: {
+                "changes": report.count(level),
+                "breaking": report.breaking(level),
+                "warnings": report.warnings(level),
+            }
+            for level in LEVELS
+        },
         "findings": [
             {
                 "level": row.level,
                 "change": row.change,
                 "where": row.location(),
                 "breaking": row.breaking,
+                "severity": row.severity,
                 "source": row.source,
                 "category": row.category,
                 "scopes": list(row.scopes),
@@ -287,7 +312,7 @@ def _table(rows: Sequence[Row]) -> list[str]:
             change += f" — {row.detail}"
         if row.consequences:
             change += f" (and {row.consequences} consequent finding{'s' if row.consequences != 1 else ''})"
-        mark = "❌ yes" if row.breaking else "no"
+        mark = SEVERITY_MARKS.get(row.severity, "no")
         lines.append(f"| {_cell(change)} | {_cell(row.location())} | {mark} | {_cell(row.action)} | {row.source} |")
     return lines
 
@@ -314,7 +339,8 @@ def _provenance_table(rows: Sequence[Row]) -> list[str]:
     return lines
 
 
-def _count(number: int, noun: str) -> str:
+def plural(number: int, noun: str) -> str:
+    """``1 change``, ``2 changes``."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 

@@ -45,7 +45,7 @@ _TEMPLATE_PARAMETER = re.compile(r"\{([^}/]*)\}")
 _MAX_DEPTH = 64
 _FIELD_SUFFIXES = {"items": "[]", "additionalProperties": ".*"}
 _REJECT_UNKNOWN = "models generated from OLD reject values they do not know"
-_TYPE_CATEGORIES = frozenset({"type", "format", "nullable"})
+_TYPE_CATEGORIES = frozenset({"type", "type-generalized", "format", "nullable"})
 _SAID_BY_OPTIC = frozenset(
     {
         "new required parameter",
@@ -134,10 +134,40 @@ def operations(resolved: Document) -> dict[tuple[str, str], Operation]:
             body = item.get(method)
             if isinstance(body, Mapping):
                 operation_id = str(body.get("operationId") or "")
+                body = {**body, "parameters": merged_parameters(item, body)}
                 found[operation_key(method, path)] = Operation(
                     method, path, child("", "paths", path, method), operation_id, body
                 )
     return found
+
+
+def with_shared_parameters(document: Document) -> dict[str, Any]:
+    """A copy of the document whose path items' parameters are pushed down into their operations, so that a
+    parameter's pointer (optic's included) names it in its operation."""
+    copied: dict[str, Any] = dict(document)
+    paths = document.get("paths")
+    if not isinstance(paths, Mapping):
+        return copied
+    pushed: dict[str, Any] = {}
+    for path, item in paths.items():
+        pushed[path] = item
+        if isinstance(item, Mapping) and item.get("parameters"):
+            own = {key: value for key, value in item.items() if key != "parameters"}
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), Mapping):
+                    own[method] = {**item[method], "parameters": merged_parameters(item, item[method])}
+            pushed[path] = own
+    copied["paths"] = pushed
+    return copied
+
+
+def merged_parameters(item: Mapping[str, Any], operation: Mapping[str, Any]) -> list[Any]:
+    """An operation's parameters with those of its path item it does not override, the path item's first (as
+    ``_effective.prepare`` pushes them down)."""
+    own = [p for p in operation.get("parameters") or [] if isinstance(p, Mapping)]
+    declared = {(p.get("in"), p.get("name")) for p in own}
+    shared = [p for p in item.get("parameters") or [] if isinstance(p, Mapping)]
+    return [*(p for p in shared if (p.get("in"), p.get("name")) not in declared), *own]
 
 
 def describe(pointer: str, resolved: Document) -> tuple[str, str]:
@@ -145,8 +175,9 @@ def describe(pointer: str, resolved: Document) -> tuple[str, str]:
     ``response 200 · `a.b```."""
     tokens = split(pointer)
     if len(tokens) >= 3 and tokens[0] == "paths" and tokens[2] in HTTP_METHODS:
+        item = lookup(resolved, child("", *tokens[:2]))
         body = lookup(resolved, child("", *tokens[:3]))
-        body = body if isinstance(body, Mapping) else {}
+        body = {**body, "parameters": merged_parameters(item, body)} if isinstance(body, Mapping) else {}
         scope = operation_label(tokens[2], tokens[1])
         rest = tokens[3:]
         if not rest:
@@ -424,17 +455,80 @@ def _parameters(operation: Operation) -> dict[tuple[str, str], tuple[str, Mappin
 
 def _body_findings(old: Operation, new: Operation) -> Iterator[Finding]:
     old_request, new_request = old.body.get("requestBody") or {}, new.body.get("requestBody") or {}
+    yield from _request_body_findings(old_request, new_request, new.pointer)
     for media_type in sorted(_content(old_request).keys() & _content(new_request).keys()):
         pointer = child(new.pointer, "requestBody", "content", media_type, "schema")
         old_schema = _content(old_request)[media_type].get("schema")
         yield from _schema_findings(old_schema, _content(new_request)[media_type].get("schema"), pointer, "request", 0)
     old_responses, new_responses = old.body.get("responses") or {}, new.body.get("responses") or {}
     for code in sorted(set(old_responses) & set(new_responses)):
+        yield from _header_findings(old_responses[code], new_responses[code], child(new.pointer, "responses", code))
         old_content, new_content = _content(old_responses[code]), _content(new_responses[code])
+        for media_type in sorted(old_content.keys() - new_content.keys()):
+            yield Finding(
+                "spec",
+                f"response media type removed: `{media_type}`",
+                f"response {code}",
+                True,
+                "ours",
+                "media-type-removed",
+                pointer=child(new.pointer, "responses", code, "content", media_type),
+                detail="" if new_content else "the response has no body now",
+            )
         for media_type in sorted(old_content.keys() & new_content.keys()):
             pointer = child(new.pointer, "responses", code, "content", media_type, "schema")
             old_schema, new_schema = old_content[media_type].get("schema"), new_content[media_type].get("schema")
             yield from _schema_findings(old_schema, new_schema, pointer, "response", 0)
+
+
+def _header_findings(old: Any, new: Any, pointer: str) -> Iterator[Finding]:
+    """Response headers removed: an error when OLD promised it (``required: true``), else a warning."""
+    before = old.get("headers") if isinstance(old, Mapping) else None
+    after = new.get("headers") if isinstance(new, Mapping) else None
+    after = after if isinstance(after, Mapping) else {}
+    for name, header in sorted((before if isinstance(before, Mapping) else {}).items()):
+        if name not in after:
+            required = isinstance(header, Mapping) and header.get("required") is True
+            yield Finding(
+                "spec",
+                f"{'required ' if required else ''}response header removed: `{name}`",
+                f"response {split(pointer)[-1]}",
+                required,
+                "ours",
+                "header-removed",
+                pointer=child(pointer, "headers", name),
+                severity="" if required else "warning",
+            )
+
+
+def _request_body_findings(old: Any, new: Any, operation: str) -> Iterator[Finding]:
+    """A request body that became required, and request media types removed or added."""
+    pointer = child(operation, "requestBody")
+    was_required = isinstance(old, Mapping) and old.get("required") is True
+    is_required = isinstance(new, Mapping) and new.get("required") is True
+    if is_required and not was_required:
+        change = "request body became required" if old else "new required request body"
+        yield Finding("spec", change, "request body", True, "ours", "request-body-required", pointer=pointer)
+    elif was_required and not is_required:
+        change = "request body became optional" if new else "request body removed"
+        yield Finding("spec", change, "request body", False, "ours", "request-body-optional", pointer=pointer)
+    old_content, new_content = _content(old), _content(new)
+    if not (old_content and new_content):
+        return
+    for removed, media_types in (
+        (True, old_content.keys() - new_content.keys()),
+        (False, new_content.keys() - old_content.keys()),
+    ):
+        for media_type in sorted(media_types):
+            yield Finding(
+                "spec",
+                f"request media type {'removed' if removed else 'added'}: `{media_type}`",
+                "request body",
+                removed,
+                "ours",
+                "media-type-removed" if removed else "media-type-added",
+                pointer=child(pointer, "content", media_type),
+            )
 
 
 def _content(holder: Any) -> dict[str, Mapping[str, Any]]:
@@ -450,7 +544,11 @@ def _schema_findings(old: Any, new: Any, pointer: str, direction: str, depth: in
         return
     response = direction == "response"
     old_type, new_type = _type_text(old), _type_text(new)
-    if old_type != new_type:
+    if old_type != new_type and not response and _generalized(old, new):
+        yield Finding(
+            "spec", f"type generalized: {old_type} → {new_type}", "", False, "ours", "type-generalized", pointer=pointer
+        )
+    elif old_type != new_type:
         category = "type" if old.get("type") != new.get("type") else "format"
         detail = "" if category == "type" else "the generated models parse and type the value differently"
         yield Finding(
@@ -471,6 +569,7 @@ def _schema_findings(old: Any, new: Any, pointer: str, direction: str, depth: in
             detail="code reading it must cope with null" if now_nullable and response else "",
         )
     yield from _enum_findings(old.get("enum"), new.get("enum"), pointer, response)
+    yield from _constraint_findings(old, new, pointer)
     old_required, new_required = _string_set(old.get("required")), _string_set(new.get("required"))
     old_properties, new_properties = old.get("properties") or {}, new.get("properties") or {}
     for name in sorted(set(old_properties) & set(new_properties)):
@@ -505,6 +604,60 @@ def _schema_findings(old: Any, new: Any, pointer: str, direction: str, depth: in
         if isinstance(old_parts, list) and isinstance(new_parts, list) and len(old_parts) == len(new_parts):
             for index, (old_part, new_part) in enumerate(zip(old_parts, new_parts, strict=True)):
                 yield from _schema_findings(old_part, new_part, child(pointer, keyword, index), direction, depth + 1)
+
+
+_UPPER_BOUNDS = ("maxLength", "maximum", "maxItems", "maxProperties")
+_LOWER_BOUNDS = ("minLength", "minimum", "minItems", "minProperties")
+
+
+def _constraint_findings(old: Mapping[str, Any], new: Mapping[str, Any], pointer: str) -> Iterator[Finding]:
+    """Bounds (``maxLength``, ``minimum``, ...) and ``pattern`` set, removed, tightened or loosened.
+
+    Whether a change breaks depends on the direction (a request tightened, a response loosened): the
+    categories say which way it went and ``_api_diff_policy`` gives each its level.
+    """
+    for keyword in (*_UPPER_BOUNDS, *_LOWER_BOUNDS):
+        before, after = _bound(old, keyword), _bound(new, keyword)
+        if before == after:
+            continue
+        upper = keyword in _UPPER_BOUNDS
+        if before is None:
+            category, change = "constraint-added", f"{keyword} set: {_number(after)}"
+        elif after is None:
+            category, change = "constraint-removed", f"{keyword} removed (was {_number(before)})"
+        else:
+            tightened = after < before if upper else after > before
+            category = "constraint-tightened" if tightened else "constraint-loosened"
+            verb = "decreased" if after < before else "increased"
+            change = f"{keyword} {verb}: {_number(before)} → {_number(after)}"
+        yield Finding("spec", change, "", category in _NARROWING, "ours", category, pointer=pointer)
+    before_pattern, after_pattern = old.get("pattern"), new.get("pattern")
+    if before_pattern != after_pattern:
+        if before_pattern is None:
+            category, change = "pattern-added", f"pattern added: `{after_pattern}`"
+        elif after_pattern is None:
+            category, change = "pattern-removed", f"pattern removed (was `{before_pattern}`)"
+        else:
+            category, change = "pattern-changed", f"pattern changed: `{before_pattern}` → `{after_pattern}`"
+        yield Finding("spec", change, "", False, "ours", category, pointer=pointer)
+
+
+_NARROWING = frozenset({"constraint-tightened"})
+
+
+def _bound(schema: Mapping[str, Any], keyword: str) -> float | None:
+    value = schema.get(keyword)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _number(value: float | None) -> str:
+    return "none" if value is None else f"{value:g}"
+
+
+def _generalized(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether NEW's schema accepts every value OLD's does by its type: ``integer`` → ``number``, a format dropped."""
+    same_type = old.get("type") == new.get("type") or (old.get("type"), new.get("type")) == ("integer", "number")
+    return same_type and new.get("format") in (None, old.get("format"))
 
 
 def _enum_findings(old: Any, new: Any, pointer: str, response: bool) -> Iterator[Finding]:
@@ -630,9 +783,18 @@ def _server_findings(old: Document, new: Document) -> Iterator[Finding]:
 
 
 def _requirements(value: Any) -> set[frozenset[str]]:
+    """The alternatives of a security requirement, each the schemes it names and their scopes (``oauth:read``)."""
     if not isinstance(value, list):
         return set()
-    return {frozenset(str(name) for name in entry) for entry in value if isinstance(entry, Mapping)}
+    return {
+        frozenset(
+            item
+            for name, scopes in entry.items()
+            for item in (str(name), *(f"{name}:{scope}" for scope in scopes if isinstance(scopes, list)))
+        )
+        for entry in value
+        if isinstance(entry, Mapping)
+    }
 
 
 def _requirement_text(alternatives: set[frozenset[str]]) -> str:
@@ -655,6 +817,12 @@ def _security_findings(
         yield from _requirement_change(before, after, new_operations[key].label, new_operations[key].pointer)
     old_schemes = (old.get("components") or {}).get("securitySchemes") or {}
     new_schemes = (new.get("components") or {}).get("securitySchemes") or {}
+    used = {
+        name
+        for value in (old.get("security"), *(operation.body.get("security") for operation in old_operations.values()))
+        for alternative in _requirements(value)
+        for name in alternative
+    }
     for name in sorted(set(old_schemes) | set(new_schemes)):
         before_scheme, after_scheme = _scheme_text(old_schemes.get(name)), _scheme_text(new_schemes.get(name))
         if before_scheme == after_scheme:
@@ -670,10 +838,11 @@ def _security_findings(
             "spec",
             change,
             f"`{name}`",
-            before_scheme is not None,
+            before_scheme is not None and name in used,
             "ours",
             "security-scheme",
             pointer=child("", "components", "securitySchemes", name),
+            detail="" if name in used or before_scheme is None else "no operation of OLD used it",
         )
 
 
@@ -682,7 +851,10 @@ def _requirement_change(
 ) -> Iterator[Finding]:
     if before == after:
         return
-    breaking = bool(after) and not before <= after
+    # A client holding the credentials of one of OLD's alternatives (none at all, when OLD had none) breaks unless
+    # NEW has an alternative those credentials cover: a scheme or a scope demanded anew breaks, one dropped does not.
+    held = before or {frozenset()}
+    breaking = any(not any(wanted <= credentials for wanted in after or {frozenset()}) for credentials in held)
     yield Finding(
         "spec",
         f"security requirement changed: {_requirement_text(before)} → {_requirement_text(after)}",

@@ -58,8 +58,10 @@ def apply_to_upstream(upstream: Mapping[str, Any], overlay: Mapping[str, Any]) -
     return apply_overlay(prepare(upstream), overlay)
 
 
-def build_effective(upstream: Mapping[str, Any], overlay: Mapping[str, Any]) -> Document:
+def build_effective(upstream: Mapping[str, Any], overlay: Mapping[str, Any], *, lenient: bool = False) -> Document:
     """The effective document: prepared, overlaid, bodies named by their titles, validated and normalized.
+
+    ``lenient`` validates as ``_spec_document.validate`` does for a document read by the API diff.
 
     Raises ``StaleOverlayError`` naming every action that selects nothing, ``EffectiveDocumentError`` when the
     result is not a valid OpenAPI document.
@@ -69,7 +71,7 @@ def build_effective(upstream: Mapping[str, Any], overlay: Mapping[str, Any]) -> 
         raise StaleOverlayError(result.stale)
     document = _name_titled_schemas(result.document)
     try:
-        validate(document, detect_version(document))
+        validate(document, detect_version(document), lenient=lenient)
     except SpecFetchError as exc:
         raise EffectiveDocumentError(f"upstream + overlay is not a valid API document: {exc}") from None
     return normalize(document)

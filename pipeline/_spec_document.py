@@ -230,16 +230,124 @@ def check_refs(document: Document) -> None:
             raise SpecFetchError(f"$ref {ref!r} at {location} does not resolve")
 
 
-def validate(document: Document, version: SpecVersion) -> None:
-    """Validate an OpenAPI 3.0/3.1 document; the first error becomes a one-line SpecFetchError."""
+def validate(document: Document, version: SpecVersion, *, lenient: bool = False) -> list[str]:
+    """Validate an OpenAPI 3.0/3.1 document; the first error becomes a one-line SpecFetchError.
+
+    A schema's ``pattern`` is an ECMA-262 regular expression, which Python's ``re`` cannot judge: patterns are
+    not checked. ``lenient`` refuses only what breaks the document's structure; what the semantic checks find
+    (an unresolved path parameter, a duplicate operationId, a default that does not fit its schema) is returned
+    as warnings, one line each.
+    """
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator  # noqa: PLC0415 - slow
 
     if version.family != "openapi":
         raise ValueError(f"cannot validate {version}: convert it to OpenAPI 3 first")
-    validator = OpenAPIV31SpecValidator if version.version.startswith("3.1.") else OpenAPIV30SpecValidator
-    error = next(iter(validator(document).iter_errors()), None)
+    validator_class = OpenAPIV31SpecValidator if version.version.startswith("3.1.") else OpenAPIV30SpecValidator
+    validator = validator_class(_without_patterns(document))
+    if not lenient:
+        errors = iter(validator.iter_errors())
+    else:
+        errors = iter(validator.schema_validator.iter_errors(validator.schema))
+    error = next(errors, None)
     if error is not None:
         raise SpecFetchError(f"not a valid OpenAPI {version.version} document: {_describe_error(error)}")
+    if not lenient:
+        return []
+    return sorted({_describe_error(issue) for issue in validator.root_validator(validator.schema_path)})
+
+
+def repair_defects(document: Document) -> tuple[Document, list[str]]:
+    """A copy of the document without the defects that do not prevent comparing it, and what was repaired.
+
+    A path parameter not marked ``required: true`` is made required, a template parameter that nothing
+    declares is declared as a required string, a declared path parameter the template lacks is dropped, and a
+    response without a ``description`` gets an empty one: the warnings name each place by its JSON path.
+    """
+    repaired: Document = json.loads(json.dumps(document))
+    warnings: list[str] = []
+    paths = repaired.get("paths")
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        if isinstance(item, dict):
+            warnings += _repair_path_item(repaired, str(path), item)
+    return repaired, warnings
+
+
+_OPERATION_KEYS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_TEMPLATE_NAME = re.compile(r"\{([^}/]+)\}")
+
+
+def _repair_path_item(document: Document, path: str, item: dict[str, Any]) -> list[str]:
+    warnings: list[str] = []
+    template = set(_TEMPLATE_NAME.findall(path))
+    base = f"$.paths[{path!r}]"
+    shared = _path_parameters(document, item, f"{base}.parameters", template, warnings)
+    for method in _OPERATION_KEYS:
+        operation = item.get(method)
+        if not isinstance(operation, dict):
+            continue
+        where = f"{base}.{method}"
+        declared = shared | _path_parameters(document, operation, f"{where}.parameters", template, warnings)
+        for name in sorted(template - declared):
+            operation.setdefault("parameters", []).append(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            )
+            warnings.append(f"path parameter {name!r} of {where} is not declared: read as a required string")
+        responses = operation.get("responses")
+        for code, response in responses.items() if isinstance(responses, dict) else ():
+            if isinstance(response, dict) and "$ref" not in response and "description" not in response:
+                response["description"] = ""
+                warnings.append(f"response at {where}.responses[{code!r}] has no description: read as empty")
+    return warnings
+
+
+def _path_parameters(
+    document: Document, holder: dict[str, Any], where: str, template: set[str], warnings: list[str]
+) -> set[str]:
+    """The names of the path parameters ``holder`` declares, repaired in place."""
+    parameters = holder.get("parameters")
+    if not isinstance(parameters, list):
+        return set()
+    names: set[str] = set()
+    kept = []
+    for index, entry in enumerate(parameters):
+        parameter = _local_target(document, entry)
+        if not (isinstance(parameter, dict) and parameter.get("in") == "path"):
+            kept.append(entry)
+            continue
+        name = str(parameter.get("name"))
+        if name not in template:
+            warnings.append(f"path parameter {name!r} at {where}[{index}] is not in the path template: ignored")
+            continue
+        if parameter.get("required") is not True:
+            parameter["required"] = True
+            warnings.append(f"path parameter {name!r} at {where}[{index}] is not marked required: read as required")
+        names.add(name)
+        kept.append(entry)
+    holder["parameters"] = kept
+    return names
+
+
+def _local_target(document: Document, node: Any) -> Any:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if not (isinstance(ref, str) and ref.startswith("#/")):
+        return node
+    target: Any = document
+    for raw_token in ref[2:].split("/"):
+        token = unquote(raw_token).replace("~1", "/").replace("~0", "~")
+        target = target.get(token) if isinstance(target, dict) else None
+    return target
+
+
+def _without_patterns(node: Any) -> Any:
+    """The document with every schema's string ``pattern`` blanked: what is validated."""
+    if isinstance(node, dict):
+        return {
+            key: "" if key == "pattern" and isinstance(value, str) else _without_patterns(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_without_patterns(value) for value in node]
+    return node
 
 
 def normalize(document: Mapping[str, Any]) -> Document:

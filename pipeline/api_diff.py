@@ -2,7 +2,7 @@
 the overlay.
 
     python -m pipeline.api_diff [OLD] [NEW] [--overlay PATH] [--markdown PATH] [--json PATH] [--warn-only]
-                                [--summary] [--cache-dir DIR]
+                                [--fail-on error|warning] [--summary] [--cache-dir DIR] [--no-cache]
 
 OLD and NEW are *upstream* documents (OpenAPI 3.0/3.1 or Swagger 2.0, JSON or YAML): a file, an http(s) URL or a
 git ref. A git ref ``REF`` means ``REF:spec/upstream.yaml`` with the overlay ``REF:spec/payex.overlay.yaml``; a
@@ -11,13 +11,14 @@ commit older than that split has only ``spec/openapi.yaml``, taken as an already
 (``--overlay PATH`` for another). A document that carries the root ``x-payex-problem-types`` is effective already:
 no overlay is applied, and its upstream level is itself. Defaults: ``HEAD`` and the working tree's
 ``spec/upstream.yaml``. Every document goes through fetch_spec's parsing, Swagger 2.0 conversion, validation and
-normalization; the effective one is ``pipeline._effective.build_effective`` of it.
+normalization, read leniently (path parameters that do not fit their template are repaired, the semantic checks'
+findings let pass: NEW's are warning rows); the effective one is ``pipeline._effective.build_effective`` of it.
 
 The report compares, operations matched by method and path everywhere:
 
-- stale overlay actions: the overlay's actions that select nothing in NEW's upstream document (breaking: the
-  pipeline refuses such a document); the effective NEW is then made without them, so the levels below still say
-  what the rest would give;
+- stale overlay actions: the overlay's actions that select nothing in NEW's upstream document but did in OLD's
+  (breaking: the pipeline refuses such a document); the effective NEW is then made without them, so the levels
+  below still say what the rest would give;
 - the spec, upstream level: OLD's upstream against NEW's (optic's diff and checks, plus ours: enums, formats,
   nullability, problem types, servers, security, renamed path parameters, operationIds);
 - the spec, effective level: OLD's effective document against NEW's, the rows the upstream level does not have;
@@ -25,17 +26,21 @@ The report compares, operations matched by method and path everywhere:
 - the overlay level: ``overlay_alignment`` of the effective OLD and NEW;
 - provenance moves (``inferred`` ⇄ ``documented``) between the effective documents.
 
-Every breaking row says what the upgrader must do. A document the generators refuse (or whose effective document
-cannot be built) is one row, not a breaking change of every name.
+Each row is an error, a warning or info by the policy of ``docs/api-diff-policy.md`` (``_api_diff_policy``); every
+error and warning says what the upgrader must do. A document the generators refuse (or whose effective document
+cannot be built) is one row, not a breaking change of every name; when neither OLD nor NEW generates, the Python
+level is not comparable (one note). Generated packages and optic's results are reused by content hash from
+``--cache-dir`` (default ``.cache/api-diff``).
 
-Exit status: 0 when nothing breaks (or with --warn-only), 1 when something breaks, 2 when an input cannot be
-read or a tool cannot run (one line on stderr says why).
+Exit status: 0 when no row is an error (or with --warn-only), 1 when one is (``--fail-on warning``: or a warning),
+2 when an input cannot be read or a tool cannot run (one line on stderr says why).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -51,6 +56,7 @@ from typing import Any, TypeVar
 from pipeline._api_diff_advice import STALE_ACTION, with_advice
 from pipeline._api_diff_optic import OpticError, OpticOutput, optic_findings, optic_version, run_optic
 from pipeline._api_diff_overlay import facade_methods, overlay_findings
+from pipeline._api_diff_policy import judge, python_policy, spec_policy
 from pipeline._api_diff_python import generated_package, generator_versions, load_package, python_findings
 from pipeline._api_diff_report import (
     Finding,
@@ -58,6 +64,7 @@ from pipeline._api_diff_report import (
     Report,
     Side,
     group,
+    plural,
     render_json,
     render_markdown,
     render_summary,
@@ -70,6 +77,7 @@ from pipeline._api_diff_spec import (
     provenance_findings,
     resolve_refs,
     spec_findings,
+    with_shared_parameters,
 )
 from pipeline._effective import apply_to_upstream, build_effective
 from pipeline._overlay import Action
@@ -88,6 +96,8 @@ EFFECTIVE_MARK = "x-payex-problem-types"
 """A root member only the overlay adds: a document that has it is effective already."""
 DEFAULT_MARKDOWN = Path("reports/api-diff.md")
 DEFAULT_JSON = Path("reports/api-diff.json")
+DEFAULT_CACHE = REPO_ROOT / ".cache" / "api-diff"
+"""Generated packages and optic results by content hash: a repeated run reuses them."""
 GIT_TIMEOUT = 60.0
 _ADDRESS = re.compile(r"\s*\bat 0x[0-9a-fA-F]+")
 
@@ -124,6 +134,10 @@ class Input:
     stale: tuple[Action, ...] = ()
     problem: str = ""
     notes: tuple[str, ...] = field(default=())
+    defects: tuple[str, ...] = ()
+    """What the lenient reading repaired or let pass (a path parameter not declared, ...)."""
+    applied: str = ""
+    """The sha256 of the overlay actions applied to make the effective document."""
 
     def side(self) -> Side:
         """How the report names this document."""
@@ -157,13 +171,13 @@ def read_input(argument: str, role: str, *, root: Path = REPO_ROOT, overlay: Pat
             data, label, overlay_bytes = _git_ref(argument, root)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            snapshot = build_snapshot(data, name=label, root=root)
+            snapshot = build_snapshot(data, name=label, root=root, lenient=True)
         document = load_yaml(snapshot.content.decode("utf-8"))
         version = str(snapshot.input_version)
         if EFFECTIVE_MARK in document or (label.endswith(":" + EFFECTIVE_PATH) and overlay_bytes is None):
             note = f"{label} is an effective document already: no overlay applied, its upstream level is itself"
             stage = Stage(snapshot.content, document)
-            return Input(label, snapshot.content, document, version, stage, notes=(note,))
+            return Input(label, snapshot.content, document, version, stage, notes=(note,), defects=snapshot.warnings)
         if overlay_bytes is not None:
             overlay_label = f"{label.partition(':')[0]}:{OVERLAY_PATH}"
         else:
@@ -174,7 +188,8 @@ def read_input(argument: str, role: str, *, root: Path = REPO_ROOT, overlay: Pat
         raise InputError(f"{role}: {exc}") from None
     except RecursionError:
         raise InputError(f"{role}: {argument} nests too deeply") from None
-    return _with_overlay(Input(label, snapshot.content, document, version, overlay=overlay_label), overlay_document)
+    upstream = Input(label, snapshot.content, document, version, overlay=overlay_label, defects=snapshot.warnings)
+    return _with_overlay(upstream, overlay_document)
 
 
 def _with_overlay(upstream: Input, overlay: Document) -> Input:
@@ -183,13 +198,15 @@ def _with_overlay(upstream: Input, overlay: Document) -> Input:
         stale = apply_to_upstream(upstream.document, overlay).stale
         indices = {action.index for action in stale}
         kept = [action for index, action in enumerate(overlay.get("actions") or []) if index not in indices]
-        effective = build_effective(upstream.document, {**overlay, "actions": kept}) if kept else None
+        effective = build_effective(upstream.document, {**overlay, "actions": kept}, lenient=True) if kept else None
     except SpecFetchError as exc:
         return _replace(upstream, problem=f"upstream + overlay cannot be made effective: {exc}")
     if effective is None:
         return _replace(upstream, stale=stale, problem="every overlay action is stale")
     snapshot = dump_snapshot(effective)
-    return _replace(upstream, effective=Stage(snapshot, load_yaml(snapshot.decode("utf-8"))), stale=stale)
+    applied = hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
+    stage = Stage(snapshot, load_yaml(snapshot.decode("utf-8")))
+    return _replace(upstream, effective=stage, stale=stale, applied=applied)
 
 
 def _replace(value: Input, **changes: Any) -> Input:
@@ -202,19 +219,28 @@ def build_report(old: Input, new: Input, *, root: Path = REPO_ROOT, cache: Path 
     tools = {"optic": optic_version(root), **generator_versions()}
     report = Report(old.side(), new.side(), [], tools=tools)
     report.notes += [f"OLD: {note}" for note in old.notes] + [f"NEW: {note}" for note in new.notes]
-    findings: list[Finding] = [_stale_finding(action) for action in new.stale]
+    report.notes += [f"OLD read leniently: {defect}" for defect in old.defects]
+    findings: list[Finding] = [_defect_finding(defect) for defect in new.defects if defect not in old.defects]
+    stale_before = {action.target for action in old.stale}  # by target: the two overlays may differ
+    findings += [_stale_finding(action) for action in new.stale if action.target not in stale_before]
+    if both_stale := sum(1 for action in new.stale if action.target in stale_before):
+        report.notes.append(
+            f"Not comparable: {plural(both_stale, 'overlay action')} {'selects' if both_stale == 1 else 'select'} "
+            "nothing in OLD either; only the actions NEW stales are rows."
+        )
     same_upstream = old.snapshot == new.snapshot
     old_effective, new_effective = old.effective, new.effective
     same_effective = old_effective is not None and new_effective is not None
     same_effective = same_effective and old_effective.snapshot == new_effective.snapshot  # type: ignore[union-attr]
     if same_upstream and (same_effective or old.problem == new.problem != ""):
         report.notes.append("OLD and NEW are the same document once normalized: nothing changed.")
-        report.rows = group(with_advice(findings))
+        report.rows = group(with_advice(judge(findings)))
         return report
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="api-diff-") as scratch:
         work = Path(scratch)
         findings += _compare(old, new, work, root=root, cache=cache, report=report)
+    findings = judge(findings)
     report.rows = group(with_advice(findings))
     spec_breaking = {f.scope for f in findings if f.level in ("spec", "effective") and f.breaking}
     report.affected_methods = facade_methods(spec_breaking)
@@ -235,13 +261,27 @@ def _compare(old: Input, new: Input, work: Path, *, root: Path, cache: Path | No
         pairs["effective"] = effective_pair
     elif same_levels:
         report.level_notes["effective"] = "Both documents are effective as they are: the upstream level says it all."
-    with ThreadPoolExecutor(max_workers=1) as pool:  # optic beside the generators; more only contends
-        optic = {level: pool.submit(_timed, _optic, pair, work / level, root, cache) for level, pair in pairs.items()}
-        packages = {
-            side: _timed(_generate, stage.snapshot, work / "generated", cache) if stage else (None, 0.0)
-            for side, stage in (("old", old.effective), ("new", new.effective))
+    skipped: set[Level] = set()
+    if "effective" in pairs and "spec" in pairs and old.applied == new.applied != "":
+        skipped.add("effective")
+        report.level_notes["effective"] = (
+            "optic not run: both effective documents apply the same overlay actions, so its rows would repeat the "
+            "upstream level's; our checks compare the effective documents."
+        )
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        optic = {
+            level: pool.submit(_timed, _optic, pair, work / level, root, cache)
+            for level, pair in pairs.items()
+            if level not in skipped
         }
+        generating = {
+            side: pool.submit(_timed, _generate, stage.snapshot, work / "generated" / side, cache)
+            for side, stage in (("old", old.effective), ("new", new.effective))
+            if stage
+        }
+        packages = {side: generating[side].result() if side in generating else (None, 0.0) for side in ("old", "new")}
         outputs = {level: future.result() for level, future in optic.items()}
+    outputs.update({level: (OpticOutput(), 0.0) for level in skipped})
     for side, (_, seconds) in packages.items():
         report.timings[f"generate_{side}"] = seconds
     findings: list[Finding] = []
@@ -255,7 +295,7 @@ def _compare(old: Input, new: Input, work: Path, *, root: Path, cache: Path | No
     griffe_started = time.perf_counter()
     python, comparable = _python_level(old, new, packages["old"][0], packages["new"][0])
     report.timings["griffe"] = time.perf_counter() - griffe_started
-    findings += python
+    findings += python_policy(python, findings)
     if comparable is not None:
         report.notes.append(comparable)
     if packages["new"][0] is None or isinstance(packages["new"][0], str) or not new.effective:
@@ -283,11 +323,12 @@ def _problems(old: Input, new: Input) -> str:
 
 
 def _spec_level(level: Level, output: OpticOutput, old: Document, new: Document) -> list[Finding]:
-    """Optic's findings and ours between two documents of one level."""
-    old_resolved, new_resolved = resolve_refs(old), resolve_refs(new)
+    """Optic's findings and ours between two documents of one level, weighed by the policy."""
+    old_resolved = resolve_refs(with_shared_parameters(old))
+    new_resolved = resolve_refs(with_shared_parameters(new))
     findings = merge_findings(optic_findings(output, old_resolved, new_resolved), spec_findings(old, new))
     findings = hint_renames(findings, old_resolved, new_resolved)
-    return collapse_media_types([_at_level(finding, level) for finding in findings])
+    return spec_policy(collapse_media_types([_at_level(finding, level) for finding in findings]), old_resolved)
 
 
 def _at_level(finding: Finding, level: Level) -> Finding:
@@ -302,6 +343,12 @@ def _without_repeats(findings: list[Finding]) -> list[Finding]:
 
 def _identity(finding: Finding) -> tuple[Any, ...]:
     return finding.change, media_free(finding.where), finding.scope, finding.breaking, finding.category
+
+
+def _defect_finding(defect: str) -> Finding:
+    return Finding(
+        "spec", f"NEW read leniently: {defect}", "document", False, "ours", "document-defect", severity="warning"
+    )
 
 
 def _stale_finding(action: Action) -> Finding:
@@ -324,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         old = read_input(args.old, "OLD", overlay=args.overlay)
         new = read_input(args.new, "NEW", overlay=args.overlay)
-        report = build_report(old, new, cache=args.cache_dir)
+        report = build_report(old, new, cache=None if args.no_cache else args.cache_dir)
     except (InputError, OpticError) as exc:
         return _fail(str(exc))
     except Exception as exc:  # exit status 1 means "something breaks", which a crash does not say
@@ -337,7 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         return _fail(f"cannot write the report: {exc}")
     sys.stdout.write(render_summary(report) if args.summary else markdown)
-    return 1 if report.breaking() and not args.warn_only else 0
+    failing = report.breaking() + (report.warnings() if args.fail_on == "warning" else 0)
+    return 1 if failing and not args.warn_only else 0
 
 
 def _fail(message: str) -> int:
@@ -366,10 +414,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--markdown", type=Path, default=DEFAULT_MARKDOWN, metavar="PATH", help=f"{DEFAULT_MARKDOWN}")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH", help=f"default: {DEFAULT_JSON}")
     parser.add_argument("--warn-only", action="store_true", help="exit 0 even when something breaks")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 on errors (default), or on warnings too; see docs/api-diff-policy.md",
+    )
     parser.add_argument("--summary", action="store_true", help="print the verdict and counts, not the whole report")
     parser.add_argument(
-        "--cache-dir", type=Path, metavar="DIR", help="reuse generated packages and optic results kept here"
+        "--cache-dir",
+        type=Path,
+        default=DEFAULT_CACHE,
+        metavar="DIR",
+        help="reuse generated packages and optic results kept here (default: .cache/api-diff)",
     )
+    parser.add_argument("--no-cache", action="store_true", help="generate and run optic afresh, keep nothing")
     return parser
 
 
@@ -380,10 +439,11 @@ def _timed(function: Callable[..., T], *args: Any) -> tuple[T, float]:
 
 
 def _optic(pair: tuple[Stage, Stage], work: Path, root: Path, cache: Path | None) -> OpticOutput:
+    """Optic on the two documents, path items' parameters pushed down into their operations."""
     work.mkdir(parents=True, exist_ok=True)
     old, new = work / "old.yaml", work / "new.yaml"
-    old.write_bytes(pair[0].snapshot)
-    new.write_bytes(pair[1].snapshot)
+    old.write_bytes(dump_snapshot(with_shared_parameters(pair[0].document)))
+    new.write_bytes(dump_snapshot(with_shared_parameters(pair[1].document)))
     return run_optic(old, new, root, cache=cache)
 
 
@@ -403,8 +463,9 @@ def _python_level(
     """The Python level's findings, and a note when neither document can be generated."""
     old_reason = _refusal(old, old_package)
     new_reason = _refusal(new, new_package)
-    if old_reason and new_reason and old_reason == new_reason:
-        return [], f"not comparable: neither OLD nor NEW can be generated, both for the same reason: {new_reason}"
+    if old_reason and new_reason:
+        same = "both for the same reason" if old_reason == new_reason else f"OLD: {old_reason}; NEW"
+        return [], f"Python API not comparable: neither OLD nor NEW can be generated, {same}: {new_reason}"
     if new_reason:
         detail = f"OLD could not be generated either: {old_reason}" if old_reason else ""
         change = f"NEW cannot be generated: {new_reason}"

@@ -48,6 +48,7 @@ from pipeline._spec_document import (
     load_yaml,
     normalize,
     parse_document,
+    repair_defects,
     validate,
 )
 
@@ -123,6 +124,8 @@ class Snapshot:
     input_format: InputFormat
     input_version: SpecVersion
     converter: dict[str, str] | None
+    warnings: tuple[str, ...] = ()
+    """What a lenient build repaired or let pass (see ``_spec_document.validate``)."""
 
 
 def default_source(root: Path = REPO_ROOT, environ: Mapping[str, str] = os.environ) -> str | None:
@@ -161,8 +164,13 @@ def build_snapshot(
     content_type: str | None = None,
     name: str = "the document",
     root: Path = REPO_ROOT,
+    lenient: bool = False,
 ) -> Snapshot:
-    """Parse, convert (Swagger 2.0), check references, validate, normalize and dump a document."""
+    """Parse, convert (Swagger 2.0), check references, validate, normalize and dump a document.
+
+    ``lenient`` repairs path parameters that do not fit their template (else they are refused, the message naming
+    the first one) and lets the semantic checks' findings pass; both are the snapshot's warnings.
+    """
     parsed = parse_document(data, content_type=content_type, name=name)
     input_version = detect_version(parsed.document)
     check_refs(parsed.document)
@@ -170,8 +178,13 @@ def build_snapshot(
     if input_version.family == "swagger":
         document, converter = convert_swagger2(document, root=root)
         check_refs(document)
-    validate(document, detect_version(document))
-    return Snapshot(dump_snapshot(normalize(document)), parsed.input_format, input_version, converter)
+    fitted, repaired = repair_defects(document)
+    if repaired and not lenient:  # what the validator would say of it, but at the right place
+        raise SpecFetchError(f"not a valid OpenAPI {detect_version(document).version} document: {min(repaired)}")
+    document = fitted if repaired else document
+    warnings = validate(document, detect_version(document), lenient=lenient)
+    content = dump_snapshot(normalize(document))
+    return Snapshot(content, parsed.input_format, input_version, converter, (*repaired, *warnings))
 
 
 def convert_swagger2(

@@ -255,14 +255,14 @@ def test_enum_value_removed_and_added(diff: Diff, base: Document) -> None:
     outcome = diff(old, new)
     assert outcome.code == 1
     removed = outcome.find("spec", "enum values removed: 'DKK'", source="ours")
-    assert removed["breaking"]
+    assert (removed["breaking"], removed["severity"]) == (False, "info"), "a client receives fewer values"
     assert removed["scopes"] == [f"GET {INVOICE}/recurring-products", f"GET {SUBSCRIPTION}/recurring-products"]
     assert removed["where"].endswith("response 200 · `items[].currency`")
     added = outcome.find("spec", "cannot add enum option 'GBP'", source="optic")
-    assert added["breaking"]
+    assert (added["breaking"], added["severity"]) == (False, "warning")
     assert "models generated from OLD reject values they do not know" in added["detail"]
     assert outcome.find("python", "attribute removed", source="griffe")["where"] == "`strict_models.Currency`: `dkk`"
-    assert outcome.find("python", "values removed: 'DKK'", source="ours")["breaking"]
+    assert outcome.find("python", "values removed: 'DKK'", source="ours")["severity"] == "warning"
     assert not outcome.find("python", "values added: 'GBP'", source="ours")["breaking"]
 
 
@@ -298,8 +298,8 @@ def test_path_parameter_renamed(diff: Diff, base: Document) -> None:
     assert outcome.find("python", "parameter was added as required: `invoice_id`", source="griffe")["breaking"]
     # The facade's binding of that operation no longer fits (the wording is overlay_alignment's).
     bindings = [row for row in outcome.rows("overlay") if row["where"].startswith(("route template", "facade"))]
-    assert bindings
-    assert all(row["breaking"] and row["action"] for row in bindings)
+    assert any(row["breaking"] for row in bindings)
+    assert all(row["severity"] in ("error", "warning") and row["action"] for row in bindings)
 
 
 def test_old_as_a_git_ref_in_a_subprocess(tmp_path: Path, generation_cache: Path) -> None:
@@ -314,7 +314,7 @@ def test_old_as_a_git_ref_in_a_subprocess(tmp_path: Path, generation_cache: Path
     data = json.loads(report.read_text())
     assert data["old"]["label"] == "HEAD:spec/openapi.yaml"
     assert data["old"]["overlay"] == ""
-    assert data["counts"]["spec"] == {"changes": 1, "breaking": 1}
+    assert data["counts"]["spec"] == {"changes": 1, "breaking": 1, "warnings": 0}
     assert result.stdout.startswith(f"❌ {data['breaking']} breaking changes (Spec (upstream) 1 · Python API ")
     assert "  Spec (upstream): 1 change, 1 breaking\n" in result.stdout
     assert markdown.read_text().startswith(f"❌ **{data['breaking']} breaking changes** (Spec (upstream) 1 · ")
@@ -573,7 +573,7 @@ def test_markdown_reads_verdict_first_then_a_table_per_level() -> None:
     assert markdown.index("## Spec") < markdown.index("## Python API") < markdown.index("## Overlay")
     assert markdown.index("## Overlay") < markdown.index("## Provenance")
     assert "Facade methods whose operation has a breaking spec change: `get_x`." in lines
-    assert json.loads(render_json(report))["counts"]["spec"] == {"changes": 2, "breaking": 2}
+    assert json.loads(render_json(report))["counts"]["spec"] == {"changes": 2, "breaking": 2, "warnings": 0}
     assert render_summary(report).startswith("❌ 3 breaking changes")
 
 
