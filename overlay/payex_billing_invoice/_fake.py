@@ -224,7 +224,7 @@ def _first_example(endpoint: Endpoint[Any, Any]) -> Any:
     media = operation_of(effective_spec(), endpoint)["responses"]["200"]["content"]["application/json"]
     examples = media.get("examples") or {}
     first = next(iter(examples.values()), None)
-    return None if first is None else decode_exact(endpoint.exact_model, json.dumps(first["value"]).encode())
+    return None if first is None else decode_exact(endpoint.exact_model, _json(first["value"]).encode())
 
 
 def _owner_of_list(found: Any, endpoint: Endpoint[Any, Any]) -> dict[str, str]:
