@@ -22,5 +22,7 @@ def test_wheel_ships_the_overlay_and_the_generated_package(tmp_path: Path) -> No
         "payex_billing_invoice/_client.py",
         "payex_billing_invoice_openapi/py.typed",
         "payex_billing_invoice_openapi/strict_models.py",
+        "payex_billing_invoice_openapi/exact_models.py",
+        "payex_billing_invoice_openapi/_exact_base.py",
         "payex_billing_invoice_openapi/api/invoices/get_invoice.py",
     } <= names
