@@ -20,7 +20,7 @@ from typing import Any
 import griffe
 
 from pipeline._api_diff_report import Finding
-from pipeline.generate import CONFIG, GENERATED_PACKAGE, STRICT_LAYER_OPTIONS, generate
+from pipeline.generate import CONFIG, EXACT_BASE, EXACT_LAYER_OPTIONS, GENERATED_PACKAGE, STRICT_LAYER_OPTIONS, generate
 
 __all__ = ["GENERATORS", "generated_package", "generator_versions", "load_package", "python_findings"]
 
@@ -50,7 +50,9 @@ def generated_package(snapshot: bytes, work: Path, cache: Path | None = None) ->
                 snapshot,
                 repr(sorted(generator_versions().items())).encode(),
                 repr(STRICT_LAYER_OPTIONS).encode(),
+                repr(EXACT_LAYER_OPTIONS).encode(),
                 CONFIG.read_bytes(),
+                EXACT_BASE.read_bytes(),
             ]
         )
     ).hexdigest()[:24]

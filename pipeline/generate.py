@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
+    "EXACT_BASE",
     "EXACT_LAYER_OPTIONS",
     "EXACT_MODULE",
     "GENERATED_PACKAGE",
@@ -35,12 +36,9 @@ EXACT_MODULE = "exact_models.py"
 EXACT_BASE = Path(__file__).resolve().parent / "templates" / "_exact_base.py"
 _REASON_LIMIT = 300
 
-# datamodel-code-generator options for the strict pydantic layer: exact money, real dates, strict scalars,
-# unknown members kept, and an absent member MISSING rather than None, so that null is refused where the spec
-# does not declare `nullable: true`.
-STRICT_LAYER_OPTIONS = (
+# datamodel-code-generator options both layers share: exact money, snake_case attributes, reproducible output.
+_DATAMODEL_COMMON = (
     "--input-file-type=openapi",
-    "--output-model-type=pydantic_v2.BaseModel",
     "--target-python-version=3.11",
     "--target-pydantic-version=2.14",
     "--disable-timestamp",
@@ -49,35 +47,32 @@ STRICT_LAYER_OPTIONS = (
     "ruff-format",
     "--type-mappings",
     "number+double=decimal",
+    "--use-standard-collections",
+    "--use-union-operator",
+    "--snake-case-field",
+)
+
+# The strict pydantic layer: real dates, strict scalars, unknown members kept, and an absent member MISSING rather
+# than None, so that null is refused where the spec does not declare `nullable: true`.
+STRICT_LAYER_OPTIONS = (
+    *_DATAMODEL_COMMON,
+    "--output-model-type=pydantic_v2.BaseModel",
     "--strict-types",
     "str",
     "int",
     "bool",
     "--use-annotated",
     "--field-constraints",
-    "--use-standard-collections",
-    "--use-union-operator",
     "--allow-extra-fields",
-    "--snake-case-field",
     "--use-missing-sentinel",
 )
 
 # The exact layer the client decodes into: msgspec Structs, one typed pass over the body (numbers as exact
 # `Decimal`, `date` dates, `UNSET` for an absent member, `None` only where the spec says nullable).
 EXACT_LAYER_OPTIONS = (
-    "--input-file-type=openapi",
+    *_DATAMODEL_COMMON,
     "--output-model-type=msgspec.Struct",
-    "--target-python-version=3.11",
-    "--disable-timestamp",
-    "--formatters",
-    "ruff-check",
-    "ruff-format",
-    "--type-mappings",
-    "number+double=decimal",
     "--output-datetime-class=datetime",
-    "--use-standard-collections",
-    "--use-union-operator",
-    "--snake-case-field",
     "--strict-nullable",
     f"--base-class={GENERATED_PACKAGE}._exact_base.ExactStruct",
 )

@@ -35,6 +35,8 @@ def test_wheel_ships_the_overlay_and_the_generated_package(wheel: Path) -> None:
         "payex_billing_invoice/openapi.json",
         "payex_billing_invoice_openapi/py.typed",
         "payex_billing_invoice_openapi/strict_models.py",
+        "payex_billing_invoice_openapi/exact_models.py",
+        "payex_billing_invoice_openapi/_exact_base.py",
         "payex_billing_invoice_openapi/api/invoices/get_invoice.py",
     } <= names
 
