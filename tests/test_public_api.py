@@ -8,8 +8,8 @@ import tomllib
 
 import payex_billing_invoice
 from payex_billing_invoice import config, exact, models, problems, routes
-from payex_billing_invoice_openapi import models as generated_models
 from payex_billing_invoice_openapi import exact_models
+from payex_billing_invoice_openapi import models as generated_models
 from tests._prism import ROOT
 
 PLUMBING = {"config": config, "problems": problems, "routes": routes}

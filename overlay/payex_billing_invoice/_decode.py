@@ -21,6 +21,7 @@ from typing import Annotated, Any, Final, Generic, TypeVar, Union, get_args, get
 import msgspec
 import pydantic
 
+from payex_billing_invoice._strict import json_number, out_of_range
 from payex_billing_invoice_openapi import strict_models
 from payex_billing_invoice_openapi._exact_base import ExactStruct
 
@@ -33,11 +34,6 @@ _UNKNOWN_MEMBER: Final = "Object contains unknown field"
 
 class DecodeError(ValueError):
     """The body is not JSON, or does not fit the spec; the message says where."""
-
-
-def _exact_number(text: str) -> Decimal:
-    """An untyped JSON number as an exact `Decimal`; beyond what `Decimal` holds is refused."""
-    return Decimal(text)
 
 
 def _rewrite(annotation: Any, numbers_only: bool) -> Any:
@@ -84,7 +80,7 @@ class _Decoders(Generic[S]):
         self.exact = msgspec.json.Decoder(exact)
         self.numbers = msgspec.json.Decoder(_wire_struct(exact, True)) if _has_number(exact) else None
         self.wire = msgspec.json.Decoder(_wire_struct(exact, False))
-        self.untyped = msgspec.json.Decoder(float_hook=_exact_number)
+        self.untyped = msgspec.json.Decoder(float_hook=json_number)
 
 
 _UNTYPED_FLOATS: Final = msgspec.json.Decoder()
@@ -120,9 +116,16 @@ def _guarded(decode: Callable[[], Any]) -> Any:
         raise _reason(error) from None
 
 
+def _check_range(body: bytes) -> None:
+    reason = out_of_range(body)
+    if reason is not None:
+        raise DecodeError(f"the body is not JSON this client reads: {reason}")
+
+
 def validated_builtins(exact: type[ExactStruct], body: bytes) -> Any:
     """`body` parsed into builtins (numbers as `int` and `float`) for the attrs models, once it fits `exact`'s
     schema with numbers as JSON numbers within a double."""
+    _check_range(body)
     decoders = _decoders(exact)
     _guarded(lambda: decoders.wire.decode(body))
     return _guarded(lambda: _UNTYPED_FLOATS.decode(body))
@@ -130,6 +133,7 @@ def validated_builtins(exact: type[ExactStruct], body: bytes) -> Any:
 
 def decode_exact(exact: type[S], body: bytes) -> S:
     """`body` as the exact model `exact`, validated in one typed pass (two when it has unknown members)."""
+    _check_range(body)
     decoders = _decoders(exact)
     numbers = decoders.numbers
     if numbers is not None:

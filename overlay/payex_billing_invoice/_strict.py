@@ -1,61 +1,56 @@
-"""What pydantic's strict JSON mode lets through and the client does not: numbers as strings, and numbers whose
-value or exponent no double (and no sane printout) can hold."""
+"""Numbers the client refuses although JSON allows them: a value or exponent no double (and no sane printout)
+can hold, anywhere in a body, members the spec does not declare included."""
 
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from typing import Any, Final
 
-from pydantic import BaseModel, RootModel
+import msgspec
 
-__all__ = ["json_number", "numeric_string_path"]
+__all__ = ["MAX_EXPONENT", "MIN_EXPONENT", "json_number", "out_of_range"]
 
 MAX_EXPONENT: Final = 308
 """The largest decimal exponent of a double."""
 MIN_EXPONENT: Final = -340
 """Below the smallest double (about 4.9e-324), with some room for digits: a `0e-99999` is refused too."""
+_LARGEST_INTEGER: Final = 10 ** (MAX_EXPONENT + 1)
+_SUSPICIOUS: Final = re.compile(rb"[eE][-+]?[0-9]{3,}|[0-9]{309,}")
+"""A three-digit exponent or a 309-digit run: the only texts that can hold such a number (strings included)."""
 
 
 def json_number(text: str) -> Decimal:
     """A JSON number's text as an exact `Decimal`, refused (ValueError) unless a double can hold its magnitude."""
-    value = Decimal(text)
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ValueError(f"the number {text[:40]} is out of range") from None
     if not MIN_EXPONENT <= value.adjusted() <= MAX_EXPONENT or not math.isfinite(float(value)):
         raise ValueError(f"the number {text[:40]} is out of range")
     return value
 
 
-def numeric_string_path(model: BaseModel, data: Any, path: tuple[str | int, ...] = ()) -> str | None:
-    """The path of the first `Decimal` member of `model` that `data` (its JSON) gives as a string, or None.
+_RANGE_CHECKED: Final = msgspec.json.Decoder(float_hook=json_number)
 
-    pydantic's strict JSON mode reads `"12.50"` into a `Decimal` field; the spec says a number, so the client does not.
-    """
-    if isinstance(model, RootModel):
-        return _value_path(model.root, data, path)
-    if not isinstance(data, dict):
+
+def out_of_range(body: bytes) -> str | None:
+    """Why a number of this JSON body is out of range, or None; a fast scan, then a parse only when it finds one."""
+    if _SUSPICIOUS.search(body) is None:
         return None
-    for name, field in type(model).model_fields.items():
-        alias = field.validation_alias if isinstance(field.validation_alias, str) else field.alias or name
-        if alias in data:
-            found = _value_path(getattr(model, name), data[alias], (*path, alias))
-            if found is not None:
-                return found
-    return None
+    try:
+        data = _RANGE_CHECKED.decode(body)
+    except ValueError as error:
+        return str(error)
+    except msgspec.DecodeError:
+        return None
+    return "an integer is out of range" if _has_huge_integer(data) else None
 
 
-def _value_path(value: object, data: Any, path: tuple[str | int, ...]) -> str | None:
-    if isinstance(value, Decimal):
-        return ".".join(map(str, path)) or "(root)" if isinstance(data, str) else None
-    if isinstance(value, BaseModel):
-        return numeric_string_path(value, data, path)
-    if isinstance(value, list) and isinstance(data, list):
-        for index, (item, raw) in enumerate(zip(value, data, strict=False)):
-            found = _value_path(item, raw, (*path, index))
-            if found is not None:
-                return found
-    if isinstance(value, dict) and isinstance(data, dict):
-        for key, item in value.items():
-            found = _value_path(item, data.get(key), (*path, key))
-            if found is not None:
-                return found
-    return None
+def _has_huge_integer(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_huge_integer(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_huge_integer(item) for item in value)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _LARGEST_INTEGER
