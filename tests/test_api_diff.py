@@ -686,7 +686,7 @@ def test_swashbuckle_sample_matches_operations_by_method_and_path(diff: Diff) ->
     added = {row["where"] for row in outcome.rows("spec") if row["change"] == "property added"}
     assert any(where.endswith("`items[].quantity`") for where in added)
     assert len(outcome.rows("spec")) < 60
-    assert outcome.breaking_total() == outcome.report["counts"]["python"]["breaking"] < 30
+    assert outcome.breaking_total() == outcome.report["counts"]["python"]["breaking"] < 45  # three model families
 
 
 def test_effective_document_the_generators_refuse_is_one_row(diff: Diff, base: Document) -> None:
