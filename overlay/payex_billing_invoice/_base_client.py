@@ -557,12 +557,11 @@ def _decode_exact(endpoint: Endpoint[M, E], redact: Redactor, response: Received
 
 
 def _decode_model(endpoint: Endpoint[M, E], redact: Redactor, response: Received) -> M:
+    content = _json_content(endpoint, redact, response)
     try:
-        data = _decode.validated_builtins(endpoint.exact_model, _json_content(endpoint, redact, response))
+        return _decode.decode_model(endpoint.model, endpoint.exact_model, content)
     except _decode.DecodeError as error:
         raise _mismatch(endpoint, redact, response, error) from None
-    try:
-        return endpoint.model.from_dict(data)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as error:
         reason = f"the body does not fit the generated model: {type(error).__name__}"
         raise _invalid(endpoint, response, reason, redact) from None
