@@ -52,14 +52,20 @@ class _UnknownKindError(Exception):
     """A member of a kind the probe does not know: the model is left to `from_dict`."""
 
 
-@functools.cache
+_PLANS: Final[dict[tuple[type, type], Plan | None]] = {}
+
+
 def plan_of(model: type[GeneratedModel], exact: type[ExactStruct]) -> Plan | None:
     """The plan of the attrs `model` whose schema the exact model `exact` reads, or None to use `from_dict`."""
-    try:
-        struct, build = _plan(model, exact)
-    except (_UnknownKindError, TypeError, ValueError, KeyError, AttributeError, RecursionError):
-        return None
-    return Plan(msgspec.json.Decoder(struct), build)
+    key = (model, exact)
+    if key not in _PLANS:
+        try:
+            struct, build = _plan(model, exact)
+        except (_UnknownKindError, TypeError, ValueError, KeyError, AttributeError, RecursionError):
+            _PLANS[key] = None
+        else:
+            _PLANS[key] = Plan(msgspec.json.Decoder(struct), build)
+    return _PLANS[key]
 
 
 @functools.cache

@@ -27,7 +27,7 @@ import msgspec
 
 from payex_billing_invoice._attrs_models import plan_of
 from payex_billing_invoice._operations import GeneratedModel
-from payex_billing_invoice._strict import json_number, out_of_range
+from payex_billing_invoice._strict import MAX_EXPONENT, MIN_EXPONENT, in_range, json_number, out_of_range
 from payex_billing_invoice_openapi._exact_base import EXTRA, EXTRA_SOURCE, ExactStruct
 
 if TYPE_CHECKING:
@@ -85,6 +85,10 @@ def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, ExactStruct)
 
 
+def _is_untyped(annotation: Any) -> bool:
+    return annotation in {Any, object, dict, float} or get_origin(annotation) is dict
+
+
 def _has_number(annotation: Any) -> bool:
     return _mentions(annotation, _is_decimal)
 
@@ -111,6 +115,8 @@ class _Decoders(Generic[S]):
         self.numbers = msgspec.json.Decoder(_wire_struct(exact, True)) if _has_number(exact) else None
         self.wire = _wire_struct(exact, False)
         self.lenient = msgspec.json.Decoder(_lenient(exact))
+        self.typed_throughout = not _mentions(exact, _is_untyped)
+        """Every member is typed: numbers can only be `Decimal` members, checked on the model, not by a scan."""
 
 
 _UNTYPED_FLOATS: Final = msgspec.json.Decoder()
@@ -154,16 +160,16 @@ def _check_range(body: bytes) -> None:
 
 
 PAUSE_FROM_BYTES: Final = 256 * 1024
-"""From this body size on, building the attrs models pauses the cyclic garbage collector (`collector_paused`)."""
+"""From this body size on, decoding pauses the cyclic garbage collector (`collector_paused`)."""
 
 
 @contextlib.contextmanager
 def collector_paused(size: int) -> Iterator[None]:
-    """Pause the cyclic garbage collector while the attrs models of a body of `size` bytes are built.
+    """Pause the cyclic garbage collector while the models of a body of `size` bytes are built.
 
-    Each attrs instance is a container the collector tracks: thousands of them trigger its full passes over the
-    whole heap, which cost more than building them (BENCHMARKS.md, section 2b), and none of them is garbage yet.
-    Small bodies, and a collector that is already off, are left alone; the collector is on again on exit."""
+    Each model is a container the collector tracks: thousands of them trigger its passes over the older
+    generations, which cost as much as decoding (BENCHMARKS.md, section 2b), and none of them is garbage yet. Small
+    bodies, and a collector that is already off, are left alone; the collector is on again on exit."""
     if size < PAUSE_FROM_BYTES or not gc.isenabled():
         yield
         return
@@ -180,21 +186,20 @@ def decode_model(model: type[M], exact: type[ExactStruct], body: bytes) -> M:
     `additional_properties`) or a model the plan cannot read, `from_dict` of an untyped parse checked against the
     float twin of `exact`."""
     _check_range(body)
-    plan = plan_of(model, exact)
-    if plan is not None:
-        try:
-            parsed = plan.decoder.decode(body)
-        except _FAILURES as error:
-            if not _is_unknown_member(error):
-                raise _reason(error) from None
-        else:
-            with collector_paused(len(body)):
-                built: M = plan.build(parsed)
-            return built
-    data = _guarded(lambda: _UNTYPED_FLOATS.decode(body))
-    wire = _decoders(exact).wire
-    _guarded(lambda: msgspec.convert(data, wire))
     with collector_paused(len(body)):
+        plan = plan_of(model, exact)
+        if plan is not None:
+            try:
+                parsed = plan.decoder.decode(body)
+            except _FAILURES as error:
+                if not _is_unknown_member(error):
+                    raise _reason(error) from None
+            else:
+                built: M = plan.build(parsed)
+                return built
+        data = _guarded(lambda: _UNTYPED_FLOATS.decode(body))
+        wire = _decoders(exact).wire
+        _guarded(lambda: msgspec.convert(data, wire))
         return model.from_dict(data)
 
 
@@ -204,22 +209,70 @@ def _is_unknown_member(error: BaseException) -> bool:
 
 def decode_exact(exact: type[S], body: bytes) -> S:
     """`body` as the exact model `exact`, validated in one typed pass (one more with number members, and one more
-    with members the spec does not declare)."""
-    _check_range(body)
+    with members the spec does not declare).
+
+    A body with only declared members of a model typed throughout holds numbers only in its `Decimal` members:
+    their range is checked on the model. Any other body is scanned (`_strict.out_of_range`) first."""
     decoders = _decoders(exact)
+    if not decoders.typed_throughout:
+        _check_range(body)
     numbers = decoders.numbers
-    if numbers is not None:
-        _guarded(lambda: numbers.decode(body))
-    try:
-        result: S = decoders.exact.decode(body)
-    except _FAILURES as error:
-        if not _is_unknown_member(error):
-            raise _reason(error) from None
-    else:
-        return result
-    result = _guarded(lambda: decoders.lenient.decode(body))
-    _adopt(result, _ExtraSource(result, body))
+    with collector_paused(len(body)):
+        if numbers is not None:
+            _guarded(lambda: numbers.decode(body))
+        try:
+            result: S = decoders.exact.decode(body)
+        except _FAILURES as error:
+            if not _is_unknown_member(error):
+                raise _reason(error) from None
+        else:
+            if decoders.typed_throughout and numbers is not None:
+                _check_decimals(result, "")
+            return result
+        if decoders.typed_throughout:
+            _check_range(body)
+        result = _guarded(lambda: decoders.lenient.decode(body))
+        _adopt(result, _ExtraSource(result, body))
     return result
+
+
+@functools.cache
+def _decimal_members(struct: type[ExactStruct]) -> tuple[tuple[str, str], ...]:
+    """The attribute and wire names of the members of `struct` that hold `Decimal`s themselves."""
+    return tuple(
+        (field.name, field.encode_name)
+        for field in msgspec.structs.fields(struct)
+        if _mentions(field.type, _is_decimal, frozenset({struct})) and not _mentions(field.type, _is_model)
+    )
+
+
+def _check_decimals(value: object, where: str) -> None:
+    """Refuse a `Decimal` in `value` that no double can hold (`_strict.in_range`), naming its member."""
+    if isinstance(value, ExactStruct):
+        for name, wire_name in _decimal_members(type(value)):
+            _check_decimal(getattr(value, name), f"{where}.{wire_name}")
+        for name, wire_name in _nested(type(value)):
+            _check_decimals(getattr(value, name), f"{where}.{wire_name}")
+    elif type(value) is list:
+        first = value[0] if value else None
+        kind = type(first)
+        if not isinstance(first, ExactStruct) or _nested(type(first)) or any(type(item) is not kind for item in value):
+            for index, item in enumerate(value):
+                _check_decimals(item, f"{where}[{index}]")
+            return
+        for name, wire_name in _decimal_members(type(first)):
+            for index, item in enumerate(value):  # one loop per member: ten thousand products in about 2 ms
+                number = getattr(item, name)
+                if type(number) is not Decimal or not MIN_EXPONENT < number.adjusted() < MAX_EXPONENT:
+                    _check_decimal(number, f"{where}[{index}].{wire_name}")
+
+
+def _check_decimal(value: object, where: str) -> None:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_decimal(item, f"{where}[{index}]")
+    elif isinstance(value, Decimal) and not in_range(value):
+        raise DecodeError(f"{where.removeprefix('.')}: the number {str(value)[:40]} is out of range")
 
 
 _MODELS_OF_TWINS: Final[dict[type[msgspec.Struct], type[ExactStruct]]] = {}

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 import msgspec
 
-__all__ = ["MAX_EXPONENT", "MIN_EXPONENT", "json_number", "out_of_range"]
+__all__ = ["MAX_EXPONENT", "MIN_EXPONENT", "in_range", "json_number", "out_of_range"]
 
 MAX_EXPONENT: Final = 308
 """The largest decimal exponent of a double."""
@@ -47,9 +47,14 @@ def json_number(text: str) -> Decimal:
         value = Decimal(text)
     except ArithmeticError:
         raise ValueError(f"the number {text[:40]} is out of range") from None
-    if not MIN_EXPONENT <= value.adjusted() <= MAX_EXPONENT or not math.isfinite(float(value)):
+    if not in_range(value):
         raise ValueError(f"the number {text[:40]} is out of range")
     return value
+
+
+def in_range(value: Decimal) -> bool:
+    """Whether a double can hold the magnitude of `value` (as `json_number` requires)."""
+    return MIN_EXPONENT <= value.adjusted() <= MAX_EXPONENT and math.isfinite(float(value))
 
 
 _RANGE_CHECKED: Final = msgspec.json.Decoder(float_hook=json_number)
