@@ -51,8 +51,16 @@ from payex_billing_invoice.config import *  # noqa: F403 - ENV_*, PRODUCTION_URL
 from payex_billing_invoice.problems import *  # noqa: F403 - PROBLEM_TYPES (and ProblemDetails)
 from payex_billing_invoice.routes import *  # noqa: F403 - ROUTE_TEMPLATES, ParsedLink, build_path, parse_link
 
-__version__ = package_version()
-"""The installed distribution's version (PEP 440), e.g. `0.1.0`."""
+
+def __getattr__(name: str) -> str:
+    """`__version__`, the installed distribution's version (PEP 440), e.g. `0.1.0`: read on first use, since
+    reading distribution metadata costs as much as a third of the package's import."""
+    if name == "__version__":
+        version = package_version()
+        globals()["__version__"] = version
+        return version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # The documented API: every name here has its page in docs/ (tests/test_docs.py checks it).
 __all__ = [

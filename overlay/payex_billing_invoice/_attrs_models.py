@@ -17,9 +17,8 @@ import functools
 import keyword
 import types
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Final, Union, cast, get_args, get_origin
+from typing import Annotated, Any, Final, NamedTuple, Union, cast, get_args, get_origin
 
 import attrs
 import msgspec
@@ -40,8 +39,7 @@ _SCALARS: Final[dict[Any, tuple[Any, Any, Any]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """How one attrs model is read: the Struct that decodes its body and the function that builds it from that."""
 
     decoder: msgspec.json.Decoder[Any]

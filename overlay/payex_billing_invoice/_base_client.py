@@ -15,14 +15,11 @@ import os
 import re
 import ssl
 import time
-import uuid
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
-import httpcore
 import httpx
 
 from payex_billing_invoice import _decode
@@ -86,7 +83,6 @@ MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 _TOKEN_CHARS: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
 _HEADER_VALUE: Final = re.compile(r"[\x20-\x7e]{1,1024}")
 _URL_TEXT: Final = re.compile(r"[\x21-\x7e]+")
-_PROXY_POOLS: Final = (httpcore.HTTPProxy, httpcore.AsyncHTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncSOCKSProxy)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=GeneratedModel)
@@ -97,6 +93,8 @@ Timeout = float | httpx.Timeout | None
 
 def new_tracking_id() -> str:
     """A fresh id for the tracking header."""
+    import uuid  # noqa: PLC0415 - on the first call: its import (and platform's) would cost every `import` of the package
+
     return str(uuid.uuid4())
 
 
@@ -114,8 +112,7 @@ class BearerToken(httpx.Auth):
         return "BearerToken(<redacted>)"
 
 
-@dataclass(frozen=True, slots=True)
-class SendRequest:
+class SendRequest(NamedTuple):
     """Step of an exchange: send this request."""
 
     method: str
@@ -128,15 +125,13 @@ class SendRequest:
     """The URL with the route template instead of the ids, for httpx's request log line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Sleep:
+class Sleep(NamedTuple):
     """Step of an exchange: wait before the next attempt."""
 
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class Received:
+class Received(NamedTuple):
     """A whole response: status, headers and the decoded body."""
 
     status_code: int
@@ -321,9 +316,12 @@ class ClientCore:
         """Refuse a passed-in client that would send this plain-http base URL, token and all, through a proxy."""
         if self.base_url.scheme != "http":
             return
+        import httpcore  # noqa: PLC0415 - loaded by the client passed in; `import payex_billing_invoice` need not
+
+        proxy_pools = (httpcore.HTTPProxy, httpcore.AsyncHTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncSOCKSProxy)
         transport_for_url = getattr(http_client, "_transport_for_url", None)
         transport = transport_for_url(self.base_url) if transport_for_url is not None else None
-        if isinstance(getattr(transport, "_pool", None), _PROXY_POOLS):
+        if isinstance(getattr(transport, "_pool", None), proxy_pools):
             raise ClientConfigurationError(
                 "the http_client passed would send the token through a proxy over plain http: "
                 "give it trust_env=False or no proxy for this base_url"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Any, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeAlias, TypeVar
 
 import httpx
 
@@ -54,6 +53,9 @@ from payex_billing_invoice._retries import RetryPolicy
 from payex_billing_invoice._settings import check_count
 from payex_billing_invoice._transports import HttpBackend, async_transport
 from payex_billing_invoice_openapi import exact_models, models
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncBillingInvoiceClient", "AsyncExactModels", "BillingInvoiceClient", "ExactModels"]
 
@@ -131,6 +133,8 @@ def _unexpected(error: Exception) -> httpx.TransportError:
 
 async def _all_or_none(*tasks: asyncio.Future[Any]) -> None:
     """Wait for all tasks; on the first error cancel the others and raise it (never an ExceptionGroup)."""
+    import asyncio  # noqa: PLC0415 - only the async client needs it: `import payex_billing_invoice` does not
+
     try:
         await asyncio.gather(*tasks)
     except BaseException:
@@ -846,6 +850,8 @@ class AsyncBillingInvoiceClient:
 
     async def _receive(self, step: SendRequest) -> Outcome:
         """Send one request and read the whole body, at most `max_response_bytes` of it, by `step.deadline`."""
+        import asyncio  # noqa: PLC0415 - only the async client needs it: `import payex_billing_invoice` does not
+
         try:
             request = self._http.build_request(step.method, step.url, headers=step.headers, timeout=step.timeout)
             with call_logging(step.log_url, self._core.redact):
@@ -867,6 +873,8 @@ class AsyncBillingInvoiceClient:
         return Received(response.status_code, response.headers, body)
 
     async def _run(self, exchange: Exchange[R]) -> R:
+        import asyncio  # noqa: PLC0415 - only the async client needs it: `import payex_billing_invoice` does not
+
         loop = asyncio.get_running_loop()
         if self._http.is_closed or (self._loop is not None and self._loop is not loop):
             exchange.close()
@@ -1072,6 +1080,8 @@ class AsyncBillingInvoiceClient:
                 added exactly.
             BillingInvoiceError: Any other failure of the call (the errors page lists the classes).
         """
+        import asyncio  # noqa: PLC0415 - only the async client needs it: `import payex_billing_invoice` does not
+
         slots = asyncio.Semaphore(self._max_concurrency)
         progress = LinesProgress(on_progress)
 

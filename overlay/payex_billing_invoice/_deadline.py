@@ -7,16 +7,14 @@ deadline of the attempt in progress (a context variable, so other users of the t
 
 from __future__ import annotations
 
-import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-import httpcore
 import httpx
 
-__all__ = ["deadline", "enforce_deadlines", "time_left"]
+__all__ = ["current_deadline", "deadline", "enforce_deadlines", "time_left"]
 
 _DEADLINE: ContextVar[float | None] = ContextVar("payex_billing_invoice_deadline", default=None)
 
@@ -36,61 +34,9 @@ def time_left(moment: float) -> float:
     return max(moment - time.monotonic(), 0.0)
 
 
-def _capped(timeout: float | None, error: type[httpcore.TimeoutException]) -> float | None:
-    moment = _DEADLINE.get()
-    if moment is None:
-        return timeout
-    left = moment - time.monotonic()
-    if left <= 0:
-        raise error("the deadline of the attempt passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _capped(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._stream.start_tls(ssl_context, server_hostname, _capped(timeout, httpcore.ConnectTimeout)))
-
-    def get_extra_info(self, info: str) -> object:
-        return self._stream.get_extra_info(info)
-
-
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, backend: httpcore.NetworkBackend) -> None:
-        self._backend = backend
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        capped = _capped(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._backend.connect_tcp(host, port, capped, local_address, socket_options))
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
-    ) -> httpcore.NetworkStream:
-        capped = _capped(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._backend.connect_unix_socket(path, capped, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
+def current_deadline() -> float | None:
+    """The deadline of the attempt in progress in this context, if any."""
+    return _DEADLINE.get()
 
 
 def enforce_deadlines(client: httpx.Client) -> None:
@@ -99,9 +45,13 @@ def enforce_deadlines(client: httpx.Client) -> None:
     Reaches into httpx's and httpcore's internals (pinned below 0.29 and 2); a transport of another kind is left
     as it is, and the sync client then checks the deadline between body chunks only.
     """
+    import httpcore  # noqa: PLC0415 - httpx imports it with its first transport; `import payex_billing_invoice` need not
+
+    from payex_billing_invoice._deadline_backend import DeadlineBackend  # noqa: PLC0415 - it subclasses httpcore's
+
     transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
     for transport in transports:
         pool = getattr(transport, "_pool", None) if isinstance(transport, httpx.HTTPTransport) else None
         backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _Backend):
-            pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, DeadlineBackend):
+            pool._network_backend = DeadlineBackend(backend)  # type: ignore[union-attr]

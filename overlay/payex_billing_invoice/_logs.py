@@ -7,8 +7,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = ["call_logging", "escape", "logger"]
 
@@ -25,8 +24,7 @@ _DRIVEN: Final = (
 """The loggers of the libraries the client drives."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Call:
+class _Call(NamedTuple):
     url: str
     redact: Callable[[str], str]
 

@@ -101,8 +101,7 @@ class Resource(NamedTuple):
     id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(NamedTuple):
     """One operation of the Billing Invoice API."""
 
     operation_id: str

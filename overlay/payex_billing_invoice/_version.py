@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-from importlib import metadata
 from pathlib import Path
 
 __all__ = ["DISTRIBUTION", "package_version"]
@@ -19,6 +17,9 @@ def package_version() -> str:
         The distribution's version; in a source checkout that is not installed (the package imported from
         `overlay/`), the `[project] version` of the checkout's `pyproject.toml`; `"0+unknown"` when neither exists.
     """
+    import tomllib  # noqa: PLC0415 - both are read on first use of `__version__`, not on import
+    from importlib import metadata  # noqa: PLC0415
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
