@@ -81,21 +81,21 @@ def _subscription_target(core: ClientCore, invoice_no: str, subscription: exact_
         if number is None:
             raise _refused("a subscription item has neither a recurringProducts link nor a subscriptionNo")
         return {"invoice_no": invoice_no, "subscription_no": number}
-    shown = escape(core.redact(link), 200)
     try:
         endpoint, segments = core.follow_endpoint(link)
     except InvalidRouteError as error:
-        refusal = str(error)
+        refusal = core.redact(str(error))
     else:
         refusal = ""
+        if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
+            refusal = f"it addresses {endpoint.operation_id}"
+        elif segments["invoice_no"] != invoice_no:
+            refusal = "it is another invoice's"
+        elif number is not None and segments["subscription_no"] != number:
+            refusal = "it is another subscription's"
     if refusal:
-        raise _refused(f"the recurringProducts link {shown} cannot be followed: {core.redact(refusal)}")
-    if endpoint is not LIST_SUBSCRIPTION_RECURRING_PRODUCTS:
-        raise _refused(f"the recurringProducts link {shown} cannot be followed: it addresses {endpoint.operation_id}")
-    if segments["invoice_no"] != invoice_no:
-        raise _refused(f"the recurringProducts link {shown} cannot be followed: it is another invoice's")
-    if number is not None and segments["subscription_no"] != number:
-        raise _refused(f"the recurringProducts link {shown} cannot be followed: it is another subscription's")
+        shown = escape(core.redact(link), 200)
+        raise _refused(f"the recurringProducts link {shown} cannot be followed: {refusal}")
     return segments
 
 

@@ -35,7 +35,7 @@ _CALL: ContextVar[_Call | None] = ContextVar("payex_billing_invoice_call", defau
 def escape(text: str, limit: int = 200) -> str:
     """`text` on one line for a log record: control characters (CR, LF, ESC...) shown as escapes, cut to `limit`."""
     cut = text[:limit]
-    shown = "".join(char if char.isprintable() else repr(char)[1:-1] for char in cut)
+    shown = cut if cut.isprintable() else "".join(char if char.isprintable() else repr(char)[1:-1] for char in cut)
     return shown + ("…" if len(text) > limit else "")
 
 

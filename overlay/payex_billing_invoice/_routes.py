@@ -101,7 +101,8 @@ class Resource(NamedTuple):
     id: str | None
 
 
-class Operation(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Operation:
     """One operation of the Billing Invoice API."""
 
     operation_id: str
