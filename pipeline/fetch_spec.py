@@ -41,6 +41,7 @@ from pipeline._spec_document import (
     ParsedDocument,
     SpecFetchError,
     SpecVersion,
+    check_names,
     check_refs,
     detect_version,
     dump_snapshot,
@@ -65,6 +66,7 @@ __all__ = [
     "build_record",
     "build_snapshot",
     "check_committed",
+    "check_names",
     "check_refs",
     "convert_swagger2",
     "default_source",
@@ -166,7 +168,7 @@ def build_snapshot(
     root: Path = REPO_ROOT,
     lenient: bool = False,
 ) -> Snapshot:
-    """Parse, convert (Swagger 2.0), check references, validate, normalize and dump a document.
+    """Parse, convert (Swagger 2.0), check references and names, validate, normalize and dump a document.
 
     ``lenient`` repairs path parameters that do not fit their template (else they are refused, the message naming
     the first one) and lets the semantic checks' findings pass; both are the snapshot's warnings.
@@ -178,6 +180,7 @@ def build_snapshot(
     if input_version.family == "swagger":
         document, converter = convert_swagger2(document, root=root)
         check_refs(document)
+    check_names(document)
     fitted, repaired = repair_defects(document)
     if repaired and not lenient:  # what the validator would say of it, but at the right place
         raise SpecFetchError(f"not a valid OpenAPI {detect_version(document).version} document: {min(repaired)}")

@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from pipeline.generate import GenerationError, generate
 from pipeline.generate import main as generate_main
 from tests._examples import resolve
 from tests._prism import ROOT
+from tests.pipeline._hostile import as_bytes, ref_chain
 from tests.pipeline._swashbuckle import without_operation_ids
 
 SPEC_PATH = ROOT / "spec" / "openapi.yaml"
@@ -399,6 +401,28 @@ def test_unreadable_input_exits_2_with_one_line(
     assert code == 2
     assert error.count("\n") == 1
     assert error.startswith(f"api_diff: error: {reason}")
+    assert not Path("r.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("flat", "reason"),
+    [(True, "expands to more than 1000000 values"), (False, "nests deeper than 64 levels")],
+    ids=["size", "depth"],
+)
+def test_a_30_level_ref_chain_is_refused_before_anything_expands_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], flat: bool, reason: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("chain.json").write_bytes(as_bytes(ref_chain(30, flat=flat)))
+
+    started = time.perf_counter()
+    code = api_diff.main([str(SPEC_PATH), "chain.json", "--markdown", "r.md", "--json", "r.json", "--no-cache"])
+
+    assert time.perf_counter() - started < 30
+    assert code == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"api_diff: error: NEW: the document {reason} once its $refs are resolved")
+    assert error.count("\n") == 1
     assert not Path("r.md").exists()
 
 
