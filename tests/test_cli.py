@@ -463,6 +463,36 @@ def test_text_from_the_server_cannot_drive_the_terminal(server: FaultServer) -> 
     assert r"[bold red]Fake[/] \x1b]0;owned\x07title\x1b[2J" in result.stderr
 
 
+def test_text_from_the_server_is_never_read_as_markup(server: FaultServer) -> None:
+    number = "[/]60[red]3010"
+
+    def answer(request: RecordedRequest) -> Action:
+        target = request.target.decode()
+        if target.endswith(("/recurring-products", "/subscriptions")):
+            return Respond.json({"items": []})
+        return Respond.json({"invoiceNo": number, "[bold]member": "[link=https://x.invalid]value[/link]"})
+
+    server.fallback = answer
+    for command in ("lines", "invoice"):
+        result = sealed(at(server.url, command, INVOICE_NO))
+        assert result.returncode == 0, result.stderr[-500:]
+        assert f"Invoice {number}" in result.stdout or number in result.stdout
+    assert "[bold]member" in result.stdout
+    assert "[link=https://x.invalid]value[/link]" in result.stdout
+
+
+def test_a_long_value_is_cut_in_the_table_and_whole_in_json(server: FaultServer) -> None:
+    server.script(Respond.json({"invoiceNo": INVOICE_NO, "note": "n" * 100_000}))
+    result = sealed(at(server.url, "invoice", INVOICE_NO))
+    assert result.returncode == 0, result.stderr[-500:]
+    assert len(result.stdout) < 20_000
+    assert "(99000 more characters)" in words(result.stdout)
+
+    server.script(Respond.json({"invoiceNo": INVOICE_NO, "note": "n" * 100_000}))
+    result = sealed(at(server.url, "--json", "invoice", INVOICE_NO))
+    assert json.loads(result.stdout)["note"] == "n" * 100_000
+
+
 def test_json_errors_are_one_json_object_on_stdout(server: FaultServer) -> None:
     server.script(problem("validation", 400, "A validation error occurred", problems=[{"invoiceNo": "bad"}]))
     result = sealed(at(server.url, "--json", "invoice", "abc"))
