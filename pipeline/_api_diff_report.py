@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -10,6 +11,10 @@ from typing import Any, Literal
 Level = Literal["stale", "spec", "effective", "python", "overlay", "provenance"]
 Severity = Literal["error", "warning", "info"]
 SEVERITY_MARKS: Mapping[str, str] = {"error": "❌ yes", "warning": "⚠️ warning", "info": "no"}
+MAX_CELL_CHARS = 1000
+"""Longest text a report cell shows (the JSON report keeps it whole); this project's longest is about 300."""
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+"""Control, zero-width and bidirectional characters: in a job summary or a terminal they hide or reorder text."""
 
 LEVELS: tuple[Level, ...] = ("stale", "spec", "effective", "python", "overlay", "provenance")
 LEVEL_TITLES: Mapping[Level, str] = {
@@ -345,7 +350,11 @@ def plural(number: int, noun: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """One table cell: one line, invisible characters spelled out, cut at ``MAX_CELL_CHARS``, pipes escaped."""
+    flat = _INVISIBLE.sub(lambda found: f"\\u{ord(found[0]):04x}", " ".join(text.split()))
+    if len(flat) > MAX_CELL_CHARS:
+        flat = flat[: MAX_CELL_CHARS - 1] + "…"
+    return flat.replace("|", "\\|")
 
 
 def _plain(text: str) -> str:

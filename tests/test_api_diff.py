@@ -17,12 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from pipeline import api_diff
 from pipeline._api_diff_optic import OpticError, OpticOutput, optic_findings, run_optic
 from pipeline._api_diff_overlay import classify
 from pipeline._api_diff_python import _members, _type_text
-from pipeline._api_diff_report import Finding, Report, Side, group, render_json, render_markdown, render_summary
+from pipeline._api_diff_report import (
+    MAX_CELL_CHARS,
+    Finding,
+    Report,
+    Side,
+    group,
+    render_json,
+    render_markdown,
+    render_summary,
+)
 from pipeline._api_diff_spec import describe, provenance_findings, resolve_refs, spec_findings
 from pipeline._spec_document import dump_snapshot, load_yaml, normalize
 from pipeline.generate import GenerationError, generate
@@ -600,6 +610,49 @@ def test_markdown_reads_verdict_first_then_a_table_per_level() -> None:
     assert "Facade methods whose operation has a breaking spec change: `get_x`." in lines
     assert json.loads(render_json(report))["counts"]["spec"] == {"changes": 2, "breaking": 2, "warnings": 0}
     assert render_summary(report).startswith("❌ 3 breaking changes")
+
+
+def _table_rows(markdown: str) -> list[list[str]]:
+    """The body rows of every table, as markdown-it-py (CommonMark with GFM tables) reads them."""
+    rows: list[list[str]] = []
+    in_body = False
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        if token.type in ("tbody_open", "tbody_close"):
+            in_body = token.type == "tbody_open"
+        elif in_body and token.type == "tr_open":
+            rows.append([])
+        elif in_body and token.type == "inline":
+            rows[-1].append(token.content)
+    return rows
+
+
+def _report_with(text: str) -> str:
+    side = Side("HEAD:spec/upstream.yaml", "0" * 64, "openapi 3.0.3", "1.1")
+    findings = [
+        Finding("spec", text, text, True, "ours", scope=text),
+        Finding("spec", "operation removed", "GET /x", True, "ours", scope="getX"),
+    ]
+    return render_markdown(Report(side, side, group(findings)))
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["x" * 50_000, "a|b\\|c \\", "title\x1b]0;owned\x07\x1b[2J", "invoice\u202eNo\u200b", "two\nlines\r\n| 1 | 2 |"],
+    ids=["long", "pipes", "escapes", "bidi", "newlines"],
+)
+def test_a_hostile_cell_stays_in_its_cell(hostile: str) -> None:
+    markdown = _report_with(hostile)
+
+    rows = _table_rows(markdown)
+    assert [len(row) for row in rows] == [len(row) for row in _table_rows(_report_with("plain"))]
+    assert ["operation removed", "`getX` · GET /x"] in [row[:2] for row in rows]
+    assert all(len(cell) <= MAX_CELL_CHARS for row in rows for cell in row)
+    assert not {"\x1b", "\x07", "\u202e", "\u200b"} & set(markdown)
+
+
+def test_a_plain_cell_is_shown_as_written() -> None:
+    [row] = [row for row in _table_rows(_report_with("enum values removed: 'A'")) if row[0].startswith("enum")]
+    assert row[:2] == ["enum values removed: 'A'", "`enum values removed: 'A'` · enum values removed: 'A'"]
 
 
 def test_generation_failure_names_the_reason(tmp_path: Path, base: Document) -> None:
