@@ -1,5 +1,5 @@
-"""Hostile API documents, made in the test from a small valid one: each one is a few kilobytes that a pipeline
-step without its limit would expand, nest or print without bound."""
+"""Hostile API documents, made in the test from a small valid one (``VALID``, the tests' minimal document):
+each is a few kilobytes that a pipeline step without its limit would expand, nest or print without bound."""
 
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ VALID: dict[str, Any] = {
                 "responses": {
                     "200": {
                         "description": "The invoice.",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/S0"}}},
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Invoice"}}},
                     }
                 },
             }
         }
     },
-    "components": {"schemas": {"S0": {"type": "object", "properties": {"invoiceNo": {"type": "string"}}}}},
+    "components": {"schemas": {"Invoice": {"type": "object", "properties": {"invoiceNo": {"type": "string"}}}}},
 }
 
 
@@ -42,6 +42,7 @@ def ref_chain(levels: int, *, flat: bool = False) -> dict[str, Any]:
     """
     document = _copy()
     schemas = document["components"]["schemas"]
+    schemas["Invoice"]["properties"]["lines"] = {"$ref": "#/components/schemas/S0"}
     for level in range(levels):
         ref = {"$ref": f"#/components/schemas/S{level + 1}"}
         if flat:
@@ -65,7 +66,7 @@ def nested(depth: int) -> dict[str, Any]:
 def with_name(name: str) -> dict[str, Any]:
     """The valid document with ``name`` as a property name of its one schema."""
     document = _copy()
-    document["components"]["schemas"]["S0"]["properties"][name] = {"type": "string"}
+    document["components"]["schemas"]["Invoice"]["properties"][name] = {"type": "string"}
     return document
 
 

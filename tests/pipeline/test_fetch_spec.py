@@ -38,31 +38,13 @@ from pipeline.fetch_spec import (
     render_record,
     write_snapshot,
 )
-from tests.pipeline._hostile import as_bytes, nested, ref_chain, with_name, with_operation_id
+from tests.pipeline._hostile import VALID, as_bytes, nested, ref_chain, with_name, with_operation_id
 from tests.pipeline.conftest import ROOT, LoopbackServer, Route
 
 COMMITTED = ROOT / "spec" / "upstream.yaml"
 JS_YAML = ROOT / "node_modules" / ".bin" / "js-yaml"
 CONVERTER_PACKAGE = ROOT / "node_modules" / "swagger2openapi" / "package.json"
-MINIMAL: dict[str, Any] = {
-    "openapi": "3.0.3",
-    "info": {"title": "Invoices", "version": "1.1"},
-    "paths": {
-        "/invoices/{invoiceNo}": {
-            "get": {
-                "operationId": "getInvoice",
-                "parameters": [{"name": "invoiceNo", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {
-                    "200": {
-                        "description": "The invoice.",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Invoice"}}},
-                    }
-                },
-            }
-        }
-    },
-    "components": {"schemas": {"Invoice": {"type": "object", "properties": {"invoiceNo": {"type": "string"}}}}},
-}
+MINIMAL = VALID
 HTML_PAGE = b"\n<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>login</form></body></html>\n"
 SWAGGER2: dict[str, Any] = {
     "swagger": "2.0",
@@ -405,7 +387,7 @@ REFUSALS = {
     ),
     "escape-in-name": Refusal(
         served(as_bytes(with_name("\x1b]8;;https://x.invalid\x07no\x1b[2J"))),
-        "at /components/schemas/S0/properties holds the character U+001B",
+        "at /components/schemas/Invoice/properties holds the character U+001B",
     ),
     "bidi-override-in-operation-id": Refusal(
         served(as_bytes(with_operation_id("getInvoice\u202e"))), "holds the character U+202E"
@@ -451,7 +433,7 @@ def test_check_names_reads_keys_operation_ids_and_parameter_names() -> None:
     document["paths"]["/invoices/{invoiceNo}"]["get"]["parameters"][0]["name"] = "invoice\nNo"
     with pytest.raises(SpecFetchError, match=r"the name 'invoice\\nNo' at /paths/.*/parameters/0 holds"):
         check_names(document)
-    with pytest.raises(SpecFetchError, match=r"the name 'x{59}…' at /components/schemas/S0/properties is longer"):
+    with pytest.raises(SpecFetchError, match=r"the name 'x{59}…' at /components/schemas/Invoice/properties is longer"):
         check_names(with_name("x" * 1000))
 
 
