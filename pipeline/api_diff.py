@@ -63,6 +63,7 @@ from pipeline._api_diff_report import (
     Level,
     Report,
     Side,
+    code_span,
     group,
     plural,
     render_json,
@@ -356,7 +357,7 @@ def _stale_finding(action: Action) -> Finding:
     return Finding(
         "stale",
         change,
-        f"actions[{action.index}] `{action.target}`",
+        f"actions[{action.index}] {code_span(action.target)}",
         True,
         "overlay",
         category="stale",

@@ -6,6 +6,7 @@ Each pair runs optic and both generators; packages are generated once per docume
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 import subprocess
@@ -646,13 +647,65 @@ def test_a_hostile_cell_stays_in_its_cell(hostile: str) -> None:
     rows = _table_rows(markdown)
     assert [len(row) for row in rows] == [len(row) for row in _table_rows(_report_with("plain"))]
     assert ["operation removed", "`getX` · GET /x"] in [row[:2] for row in rows]
-    assert all(len(cell) <= MAX_CELL_CHARS for row in rows for cell in row)
+    assert all(
+        len(re.sub(r" … \(\d+ more characters\)$", "", _shown(cell))) <= MAX_CELL_CHARS for row in rows for cell in row
+    )
     assert not {"\x1b", "\x07", "\u202e", "\u200b"} & set(markdown)
 
 
 def test_a_plain_cell_is_shown_as_written() -> None:
     [row] = [row for row in _table_rows(_report_with("enum values removed: 'A'")) if row[0].startswith("enum")]
     assert row[:2] == ["enum values removed: 'A'", "`enum values removed: 'A'` · enum values removed: 'A'"]
+
+
+HOSTILE = "@payex/billing-team #12 <img src=https://attacker.invalid/p.png> <details open> <!-- `a|b` ``` | "
+"""Upstream text that GitHub would render as a mention, an issue link, an image, a folded section, a comment that
+hides what follows it, a code span's end and a table cell's end."""
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+_RENDERED_TAGS = {"p", "strong", "code", "blockquote", "h2", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+def hostile(base: Document) -> Document:
+    """The committed document carrying ``HOSTILE`` in its version, a server, a pattern and an enum value, and
+    a 1 MB description given as an enum value too (what our checks quote)."""
+    description = (HOSTILE * (1_000_000 // len(HOSTILE) + 1))[:1_000_000]
+    new = _with_limit(copy.deepcopy(base), required=False)
+    new["info"]["version"] = "1.2 " + HOSTILE
+    new["servers"].append({"url": "https://x.invalid/" + HOSTILE})
+    schema = new["paths"][LIST]["get"]["parameters"][-1]["schema"]
+    new["paths"][LIST]["get"]["parameters"][-1].update(description=description)
+    schema.update(type="string", pattern=HOSTILE, enum=["a", HOSTILE, description])
+    return new
+
+
+def test_a_report_of_a_hostile_document_renders_as_plain_text(tmp_path: Path, base: Document) -> None:
+    _write(tmp_path / "old.yaml", _with_limit(base, required=False))
+    _write(tmp_path / "new.yaml", hostile(base))
+    old, new = (api_diff.read_input(str(tmp_path / f"{role.lower()}.yaml"), role) for role in ("OLD", "NEW"))
+    report = Report(old.side(), new.side(), group(spec_findings(old.document, new.document)), notes=[HOSTILE])
+
+    markdown = render_markdown(report)
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)
+
+    assert {name for _, name in _TAG.findall(rendered)} <= _RENDERED_TAGS, "no live tag, no <img>, no <details>"
+    assert "<!--" not in rendered
+    assert not re.findall(r"[@#][A-Za-z0-9]", re.sub(r"<code>.*?</code>", "", rendered)), "GitHub links none in code"
+    assert [len(row) for row in _table_rows(markdown)] == [3] * 6 + [5] * len(report.rows) != [3] * 6
+    assert len(markdown) < 50_000
+    assert markdown.count(" more characters)") == 1
+    assert f"<td><code>{html.escape('https://x.invalid/' + HOSTILE.strip())}</code></td>" in rendered
+    [version] = [row[2] for row in _table_rows(markdown) if row[0] == "`info.version`"]
+    assert _shown(version) == "1.2 " + HOSTILE.replace("`a|b`", "a|b").strip()
+    exact = json.loads(render_json(report))
+    assert exact["new"]["api_version"] == "1.2 " + HOSTILE
+    description = hostile(base)["paths"][LIST]["get"]["parameters"][-1]["description"]
+    assert any(description in finding["change"] for finding in exact["findings"])
+
+
+def _shown(cell: str) -> str:
+    """The text a table cell's inline Markdown shows: tags dropped, entities read, zero-width joiners gone."""
+    inline = MarkdownIt("commonmark").renderInline(cell.replace("\\|", "|"))
+    return html.unescape(re.sub(r"<[^>]+>", "", inline)).replace("\u200d", "")
 
 
 def test_generation_failure_names_the_reason(tmp_path: Path, base: Document) -> None:
