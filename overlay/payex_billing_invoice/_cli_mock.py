@@ -221,6 +221,7 @@ class _FakeHandler(BaseHTTPRequestHandler):
             self.wfile.write(response.content)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch  # noqa: N815 - http.server names
+    do_TRACE = do_CONNECT = do_QUERY = _dispatch  # noqa: N815 - the standard library would answer 501 text/html
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the clients log their requests."""
