@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
@@ -80,6 +81,9 @@ _YAML12_NUMBER = re.compile(
 )
 """Numbers in YAML 1.2 that YAML 1.1 reads as strings (``1e3``, ``0o17``): the snapshot quotes such strings."""
 _MESSAGE_LIMIT = 300
+_VALIDATOR_BACKEND = "OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"
+"""openapi-spec-validator words its errors after jsonschema-rs when that is installed (schemathesis brings it):
+the messages, which are refusals and API-diff rows, must not depend on what else is installed."""
 _SHOWN_LIMIT = 60
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 """Control, format (bidirectional overrides, zero-width), separator, surrogate, private and unassigned characters."""
@@ -274,32 +278,60 @@ def _mappings(node: Any, location: str = "") -> Iterator[tuple[str, dict[str, An
 
 
 def _check_resolved(document: Document) -> None:
-    """Walk the document as ``_effective.prepare`` and the API diff resolve it (a ``$ref`` inside its own target
-    stays a ``$ref``), counting: a chain of schemas that each reference the next twice doubles per level, so the
-    walk stops at the first value past ``MAX_VALUES`` rather than expanding it all."""
-    remaining = MAX_VALUES
+    """Count the values of the document as ``_effective.prepare`` and the API diff resolve it (a ``$ref`` inside
+    its own target stays a ``$ref``) without expanding it: what a target expands to, for the same open ``$ref`` s,
+    is counted once and then added, so a chain of schemas that each reference the next twice costs one walk of the
+    chain, not ``2**n``, and is refused at the first level whose count passes ``MAX_VALUES``."""
+    counted = 0
+    expansions: dict[tuple[str, frozenset[str]], tuple[int, int]] = {}
+    """(target, open $refs) -> (values, how many levels of mappings and lists below the first it nests)."""
 
-    def walk(node: Any, open_refs: tuple[str, ...], depth: int) -> None:
-        nonlocal remaining
-        remaining -= 1
-        if remaining < 0:
+    def count(values: int, chain: tuple[str, ...]) -> None:
+        nonlocal counted
+        counted += values
+        if counted > MAX_VALUES:
             raise SpecFetchError(
                 f"the document expands to more than {MAX_VALUES} values once its $refs are resolved "
-                "(schemas that each reference the next more than once?)"
+                f"(schemas that each reference the next more than once?), along {_shown_chain(chain)}"
             )
+
+    def check_depth(depth: int, chain: tuple[str, ...]) -> None:
+        if depth >= MAX_DEPTH:
+            raise SpecFetchError(
+                f"the document nests deeper than {MAX_DEPTH} levels once its $refs are resolved, "
+                f"along {_shown_chain(chain)}"
+            )
+
+    def target(ref: str, open_refs: tuple[str, ...], depth: int) -> tuple[int, int]:
+        chain, key = (*open_refs, ref), (ref, frozenset(open_refs))
+        if key not in expansions:
+            expansions[key] = walk(_follow(document, ref), chain, depth)
+            return expansions[key]
+        values, below = expansions[key]
+        count(values, chain)
+        if below >= 0:
+            check_depth(depth + below, chain)
+        return values, below
+
+    def walk(node: Any, open_refs: tuple[str, ...], depth: int) -> tuple[int, int]:
+        count(1, open_refs)
+        values, below = 1, -1  # a scalar holds no level
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/") and ref not in open_refs:
-                walk(_follow(document, ref), (*open_refs, ref), depth)
+                values, below = 1 + (resolved := target(ref, open_refs, depth))[0], resolved[1]
             children: Iterable[Any] = node.values()
         elif isinstance(node, list):
             children = node
         else:
-            return
-        if depth >= MAX_DEPTH:
-            raise SpecFetchError(f"the document nests deeper than {MAX_DEPTH} levels once its $refs are resolved")
+            return values, below
+        check_depth(depth, open_refs)
+        below = max(below, 0)
         for child in children:
-            walk(child, open_refs, depth + 1)
+            child_values, child_below = walk(child, open_refs, depth + 1)
+            values += child_values
+            below = max(below, child_below + 1)
+        return values, below
 
     walk(document, (), 0)
 
@@ -312,6 +344,7 @@ def validate(document: Document, version: SpecVersion, *, lenient: bool = False)
     (an unresolved path parameter, a duplicate operationId, a default that does not fit its schema) is returned
     as warnings, one line each.
     """
+    os.environ[_VALIDATOR_BACKEND] = "jsonschema"  # read on first use: before the import
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator  # noqa: PLC0415 - slow
 
     if version.family != "openapi":
@@ -560,6 +593,14 @@ def _follow(document: Document, ref: str) -> Any:
 def _shown(text: str) -> str:
     """``text`` quoted for a message, cut to a readable length."""
     return repr(text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 1] + "…")
+
+
+def _shown_chain(refs: Sequence[str]) -> str:
+    """The ``$ref`` chain being followed, its middle elided past six: one line however long the chain."""
+    if not refs:
+        return "no $ref"
+    shown = [*refs[:3], f"… {len(refs) - 5} more …", *refs[-2:]] if len(refs) > 6 else list(refs)
+    return "the $ref chain " + " → ".join(_shown(ref) if not ref.startswith("…") else ref for ref in shown)
 
 
 def _shown_location(location: str) -> str:

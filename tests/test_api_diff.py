@@ -429,10 +429,11 @@ def test_a_30_level_ref_chain_is_refused_before_anything_expands_it(
     started = time.perf_counter()
     code = api_diff.main([str(SPEC_PATH), "chain.json", "--markdown", "r.md", "--json", "r.json", "--no-cache"])
 
-    assert time.perf_counter() - started < 30
+    assert time.perf_counter() - started < 5
     assert code == 2
     error = capsys.readouterr().err
     assert error.startswith(f"api_diff: error: NEW: the document {reason} once its $refs are resolved")
+    assert "along the $ref chain '#/components/schemas/Invoice' → '#/components/schemas/S0' → " in error
     assert error.count("\n") == 1
     assert not Path("r.md").exists()
 
