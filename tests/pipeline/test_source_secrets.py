@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,27 +32,34 @@ def leaks(*texts: str) -> list[str]:
     return [secret for secret in SECRETS if any(secret in text for text in texts)]
 
 
-def logged(caplog: pytest.LogCaptureFixture) -> str:
-    return "\n".join(f"{record.name}: {record.getMessage()}" for record in caplog.records)
+Said = Callable[[], tuple[str, str, str]]
+
+
+@pytest.fixture
+def said(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> Said:
+    """What the command said so far: stdout, stderr and every log record of any level, one per line."""
+    caplog.set_level(logging.DEBUG)
+
+    def read() -> tuple[str, str, str]:
+        output = capsys.readouterr()
+        return output.out, output.err, "\n".join(f"{record.name}: {record.getMessage()}" for record in caplog.records)
+
+    return read
 
 
 def test_a_pull_records_scheme_host_and_path_and_nothing_secret(
-    http_server: LoopbackServer,
-    spec_dir: Path,
-    caplog: pytest.LogCaptureFixture,
-    capsys: pytest.CaptureFixture[str],
+    http_server: LoopbackServer, spec_dir: Path, said: Said
 ) -> None:
-    caplog.set_level(logging.DEBUG)
     url = signed_url(http_server, "/upstream.yaml", Route(UPSTREAM, headers={"Content-Type": "application/yaml"}))
 
     code = fetch_spec.main([url, "--spec-dir", str(spec_dir)])
 
-    output = capsys.readouterr()
-    assert code == 0, output.err
+    out, err, logged = said()
+    assert code == 0, err
     assert http_server.requested == [f"/upstream.yaml?{QUERY}"]
-    assert "HTTP Request: GET http://127.0.0.1:" in logged(caplog)
+    assert "HTTP Request: GET http://127.0.0.1:" in logged
     files = [path.read_text(encoding="utf-8") for path in spec_dir.iterdir()]
-    assert leaks(*files, output.out, output.err, logged(caplog)) == []
+    assert leaks(*files, out, err, logged) == []
     assert json.loads((spec_dir / "source.json").read_text())["source"] == http_server.url("/upstream.yaml")
 
 
@@ -67,42 +75,33 @@ FAILURES = {
 
 @pytest.mark.parametrize("failure", FAILURES)
 def test_a_failed_pull_names_the_url_without_its_secrets(
-    http_server: LoopbackServer,
-    spec_dir: Path,
-    caplog: pytest.LogCaptureFixture,
-    capsys: pytest.CaptureFixture[str],
-    failure: str,
+    http_server: LoopbackServer, spec_dir: Path, said: Said, failure: str
 ) -> None:
-    caplog.set_level(logging.DEBUG)
     route, words = FAILURES[failure]
     before = {path.name: path.read_bytes() for path in spec_dir.iterdir()}
 
     code = fetch_spec.main([signed_url(http_server, "/upstream.yaml", route), "--spec-dir", str(spec_dir)])
 
-    output = capsys.readouterr()
+    out, err, logged = said()
     assert code == 1
-    assert words in output.err
-    assert leaks(output.out, output.err, logged(caplog)) == []
+    assert words in err
+    assert leaks(out, err, logged) == []
     assert {path.name: path.read_bytes() for path in spec_dir.iterdir()} == before
 
 
 def test_the_api_diff_reports_name_a_url_without_its_secrets(
-    http_server: LoopbackServer,
-    tmp_path: Path,
-    caplog: pytest.LogCaptureFixture,
-    capsys: pytest.CaptureFixture[str],
+    http_server: LoopbackServer, tmp_path: Path, said: Said
 ) -> None:
-    caplog.set_level(logging.DEBUG)
     url = signed_url(http_server, "/upstream.yaml", Route(UPSTREAM))
     markdown, report = tmp_path / "r.md", tmp_path / "r.json"
 
     code = api_diff.main([url, url, "--markdown", str(markdown), "--json", str(report), "--no-cache"])
 
-    output = capsys.readouterr()
-    assert code == 0, output.err
+    out, err, logged = said()
+    assert code == 0, err
     assert f"`{http_server.url('/upstream.yaml')}`" in markdown.read_text(encoding="utf-8")
-    texts = (markdown.read_text(encoding="utf-8"), report.read_text(encoding="utf-8"), output.out, output.err)
-    assert leaks(*texts, logged(caplog)) == []
+    reports = (markdown.read_text(encoding="utf-8"), report.read_text(encoding="utf-8"))
+    assert leaks(*reports, out, err, logged) == []
 
 
 def test_only_the_query_parameters_a_setting_names_safe_are_kept(http_server: LoopbackServer, tmp_path: Path) -> None:
