@@ -17,9 +17,10 @@ MAX_CELL_CHARS = 1000
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 """Control, zero-width and bidirectional characters: in a job summary or a terminal they hide or reorder text."""
 _BACKTICKS = re.compile(r"`+")
-_MARKUP = re.compile(r"[\\`*_\[\]<>&~|]")
-"""What Markdown or HTML reads outside a code span: escapes, code spans, emphasis, links and images, tags,
-comments and entities, strikethrough, table cells."""
+_MARKUP = re.compile(r"[\\`\[\]<>&|]")
+"""What Markdown or HTML reads outside a code span and could act with: escapes, code spans, links and images,
+tags, comments and entities, table cells. Emphasis (``*``, ``_``, ``~``) only styles, and is left as it is so that
+a report of this project's own names (``payex_billing_invoice``) reads as it always has."""
 _MENTION = re.compile(r"(?<=[@#])(?=\w)")
 """Where GitHub would link a mention (``@team``) or an issue (``#12``): a zero-width joiner there keeps it text."""
 _JOINER = "\u200d"
