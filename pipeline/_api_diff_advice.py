@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from pipeline._api_diff_report import Finding
+from pipeline._api_diff_report import Finding, code_span
 from pipeline._api_diff_spec import split
 
 __all__ = ["STALE_ACTION", "advise", "with_advice"]
@@ -39,7 +39,7 @@ def advise(finding: Finding) -> str:
 
 def _member(finding: Finding) -> str:
     match = _FIELD.search(finding.where)
-    return f"`{match[1]}`" if match and "·" in finding.where else "it"
+    return f"{code_span(match[1])}" if match and "·" in finding.where else "it"
 
 
 _SEND_PARAMETER = "every call must now send {parameter}: add it to the facade method's signature in {facade}"
@@ -75,7 +75,7 @@ _SPEC_ADVICE = {
 def _spec_advice(finding: Finding) -> str:
     member = _member(finding)
     parameter = _PARAMETER.search(finding.where)
-    named = f"the {parameter[1]} parameter `{parameter[2]}`" if parameter else "the parameter"
+    named = f"the {parameter[1]} parameter {code_span(parameter[2])}" if parameter else "the parameter"
     if finding.category == "removed":
         return _removal_advice(finding, member, named)
     template = _SPEC_ADVICE.get(finding.category, "check what reads or sends {member} in {facade}")

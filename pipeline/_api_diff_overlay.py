@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pipeline._api_diff_report import Finding
+from pipeline._api_diff_report import Finding, code_span
 from pipeline._api_diff_spec import operation_key
 
 __all__ = ["classify", "facade_methods", "overlay_findings"]
@@ -96,7 +96,7 @@ def _findings(messages: Counter[str], *, breaking: bool) -> list[Finding]:
     for message in sorted(messages):
         state, kind, name = classify(message)
         change = f"{state}: {message}" if breaking else f"resolved: {message}"
-        where = f"{kind} for `{name}`" if state == "missing" else f"{kind} `{name}`" if name else kind
+        where = f"{kind} for {code_span(name)}" if state == "missing" else f"{kind} {code_span(name)}" if name else kind
         # A new operation without a facade method breaks no caller of the facade: a gap to fill, a warning.
         gap = breaking and (state, kind) == ("missing", "facade method")
         severity = "warning" if gap else ""

@@ -19,7 +19,7 @@ from typing import Any
 
 import griffe
 
-from pipeline._api_diff_report import Finding
+from pipeline._api_diff_report import Finding, code_span
 from pipeline.generate import CONFIG, EXACT_BASE, EXACT_LAYER_OPTIONS, GENERATED_PACKAGE, STRICT_LAYER_OPTIONS, generate
 
 __all__ = ["GENERATORS", "generated_package", "generator_versions", "load_package", "python_findings"]
@@ -111,7 +111,14 @@ def _finding(change: str, obj: griffe.Object | griffe.Alias, breaking: bool, sou
     """A finding on ``obj``: its parent is the place, its name the scope rows merge by."""
     parent = _short(obj.parent.path) if obj.parent is not None else ""
     return Finding(
-        "python", change, f"`{parent}`", breaking, source, category=category, scope=obj.name, pointer=_short(obj.path)
+        "python",
+        change,
+        f"{code_span(parent)}",
+        breaking,
+        source,
+        category=category,
+        scope=obj.name,
+        pointer=_short(obj.path),
     )
 
 
@@ -120,11 +127,11 @@ def _breakage(breakage: griffe.Breakage) -> Finding:
     old_value, new_value = breakage.old_value, breakage.new_value
     parameter = new_value if isinstance(new_value, griffe.Parameter) else old_value
     if isinstance(parameter, griffe.Parameter):
-        change = f"{kind.value.lower()}: `{parameter.name}`"
+        change = f"{kind.value.lower()}: {code_span(parameter.name)}"
     elif kind is griffe.BreakageKind.OBJECT_REMOVED:
         change = f"{_kind_name(breakage.obj)} removed"
     else:
-        change = f"{kind.value.lower()}: `{old_value}` → `{new_value}`"
+        change = f"{kind.value.lower()}: {code_span(old_value)} → {code_span(new_value)}"
     return _finding(change, breakage.obj, True, "griffe", kind.name.lower())
 
 
@@ -156,7 +163,9 @@ def _changes(old: griffe.Object, new: griffe.Object) -> Iterator[Finding]:
         old_names = {parameter.name for parameter in old.parameters}
         for parameter in new.parameters:
             if parameter.name not in old_names and not parameter.required:
-                yield _finding(f"optional parameter added: `{parameter.name}`", new, False, "ours", "parameter-added")
+                yield _finding(
+                    f"optional parameter added: {code_span(parameter.name)}", new, False, "ours", "parameter-added"
+                )
         for parameter in old.parameters:
             after = new_parameters.get(parameter.name)
             before_type, after_type = _type_text(parameter.annotation), _type_text(after and after.annotation)
@@ -164,11 +173,12 @@ def _changes(old: griffe.Object, new: griffe.Object) -> Iterator[Finding]:
                 # A parameter that accepts more (`GroupView` → `GroupView | Unset`) keeps every call working.
                 widened = _accepts(after_type, before_type)
                 verb = "widened" if widened else "changed"
-                change = f"parameter `{parameter.name}` type {verb}: `{before_type}` → `{after_type}`"
+                types = f"{code_span(before_type)} → {code_span(after_type)}"
+                change = f"parameter {code_span(parameter.name)} type {verb}: {types}"
                 yield _finding(change, new, not widened, "ours", "parameter-widened" if widened else "parameter-type")
         before_returns, after_returns = _type_text(old.returns), _type_text(new.returns)
         if before_returns != after_returns:
-            change = f"return type changed: `{before_returns}` → `{after_returns}`"
+            change = f"return type changed: {code_span(before_returns)} → {code_span(after_returns)}"
             yield _finding(change, new, False, "ours", "return-type")
 
 
@@ -178,10 +188,14 @@ def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator
         yield _finding("may now be None (its type gains `None`)", new, True, "ours", "attribute-nullable")
     elif before_type != after_type and _union(after_type) > _union(before_type):
         # Wider (`str` → `str | Unset`): code setting it keeps working, code reading it may meet the new members.
-        widened = _finding(f"type widened: `{before_type}` → `{after_type}`", new, False, "ours", "attribute-widened")
+        widened = _finding(
+            f"type widened: {code_span(before_type)} → {code_span(after_type)}", new, False, "ours", "attribute-widened"
+        )
         yield replace(widened, severity="warning")
     elif before_type != after_type:
-        yield _finding(f"type changed: `{before_type}` → `{after_type}`", new, True, "ours", "attribute-type")
+        yield _finding(
+            f"type changed: {code_span(before_type)} → {code_span(after_type)}", new, True, "ours", "attribute-type"
+        )
     if not (old.parent is not None and old.parent.is_module):
         return
     before_value, after_value = _text(old.value), _text(new.value)
@@ -189,7 +203,9 @@ def _attribute_changes(old: griffe.Attribute, new: griffe.Attribute) -> Iterator
         return
     before_members, after_members = _members(before_value), _members(after_value)
     if before_members is None or after_members is None:
-        yield _finding(f"value changed: `{before_value}` → `{after_value}`", new, True, "ours", "value")
+        yield _finding(
+            f"value changed: {code_span(before_value)} → {code_span(after_value)}", new, True, "ours", "value"
+        )
         return
     removed = [value for value in before_members if value not in after_members]
     added = [value for value in after_members if value not in before_members]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -10,6 +11,19 @@ from typing import Any, Literal
 Level = Literal["stale", "spec", "effective", "python", "overlay", "provenance"]
 Severity = Literal["error", "warning", "info"]
 SEVERITY_MARKS: Mapping[str, str] = {"error": "❌ yes", "warning": "⚠️ warning", "info": "no"}
+MAX_CELL_CHARS = 1000
+"""Most characters of a text a report cell shows (the JSON report keeps it whole); this project's longest is about
+300."""
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+"""Control, zero-width and bidirectional characters: in a job summary or a terminal they hide or reorder text."""
+_BACKTICKS = re.compile(r"`+")
+_MARKUP = re.compile(r"[\\`\[\]<>&|]")
+"""What Markdown or HTML reads outside a code span and could act with: escapes, code spans, links and images,
+tags, comments and entities, table cells. Emphasis (``*``, ``_``, ``~``) only styles, and is left as it is so that
+a report of this project's own names (``payex_billing_invoice``) reads as it always has."""
+_MENTION = re.compile(r"(?<=[@#])(?=\w)")
+"""Where GitHub would link a mention (``@team``) or an issue (``#12``): a zero-width joiner there keeps it text."""
+_JOINER = "\u200d"
 
 LEVELS: tuple[Level, ...] = ("stale", "spec", "effective", "python", "overlay", "provenance")
 LEVEL_TITLES: Mapping[Level, str] = {
@@ -104,7 +118,7 @@ class Row:
 
     def location(self) -> str:
         """The scopes and the location within them, as one string."""
-        scopes = ", ".join(f"`{scope}`" for scope in self.scopes)
+        scopes = ", ".join(code_span(scope) for scope in self.scopes)
         if not (scopes and self.where):
             return scopes or self.where
         return f"{self.where}: {scopes}" if self.level == "python" else f"{scopes} · {self.where}"
@@ -223,19 +237,19 @@ def render_markdown(report: Report) -> str:
     lines = [
         verdict(report),
         "",
-        f"**API diff** `{_cell(report.old.label)}` → `{_cell(report.new.label)}`",
+        f"**API diff** {_source(report.old.label, in_table=False)} → {_source(report.new.label, in_table=False)}",
         "",
         "| | OLD | NEW |",
         "|---|---|---|",
-        f"| document | `{_cell(report.old.label)}` | `{_cell(report.new.label)}` |",
-        f"| format | {report.old.input_version} | {report.new.input_version} |",
+        f"| document | {_source(report.old.label)} | {_source(report.new.label)} |",
+        f"| format | {_cell(report.old.input_version)} | {_cell(report.new.input_version)} |",
         f"| `info.version` | {_cell(report.old.api_version)} | {_cell(report.new.api_version)} |",
         f"| upstream sha256 (normalized) | `{report.old.sha256[:12]}` | `{report.new.sha256[:12]}` |",
         f"| overlay | {_source(report.old.overlay)} | {_source(report.new.overlay)} |",
         f"| effective sha256 | {_sha(report.old.effective_sha256)} | {_sha(report.new.effective_sha256)} |",
         "",
     ]
-    lines.extend(f"> {note}\n" for note in report.notes)
+    lines.extend(f"> {_cell(note, in_table=False)}\n" for note in report.notes)
     for level in LEVELS:
         rows = [row for row in report.rows if row.level == level]
         if level == "stale" and not rows:
@@ -243,7 +257,7 @@ def render_markdown(report: Report) -> str:
         heading, intro = LEVEL_HEADINGS[level]
         lines += [heading, ""]
         lines += [intro, ""] if intro else []
-        lines += [f"> {note}", ""] if (note := report.level_notes.get(level)) else []
+        lines += [f"> {_cell(note, in_table=False)}", ""] if (note := report.level_notes.get(level)) else []
         if level == "provenance":
             lines += _provenance_table(rows)
         elif level == "stale":
@@ -251,7 +265,7 @@ def render_markdown(report: Report) -> str:
         else:
             lines += _table(rows)
         if level == "overlay" and report.affected_methods:
-            methods = ", ".join(f"`{name}`" for name in report.affected_methods)
+            methods = ", ".join(code_span(name) for name in report.affected_methods)
             lines += ["", f"Facade methods whose operation has a breaking spec change: {methods}."]
         lines.append("")
     sources = sorted({row.source for row in report.rows})
@@ -323,8 +337,8 @@ def _stale_table(rows: Sequence[Row]) -> list[str]:
     return lines
 
 
-def _source(label: str) -> str:
-    return f"`{_cell(label)}`" if label else "none (already effective)"
+def _source(label: str, *, in_table: bool = True) -> str:
+    return _cell(code_span(label), in_table=in_table) if label else "none (already effective)"
 
 
 def _sha(value: str) -> str:
@@ -344,8 +358,43 @@ def plural(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+def code_span(text: object) -> str:
+    """``text`` as a Markdown code span, fenced with more backticks than its longest run of them: an upstream
+    value cannot end the span early and have the rest read as Markdown or HTML."""
+    value = str(text)
+    fence = "`" * (max(map(len, _BACKTICKS.findall(value)), default=0) + 1)
+    pad = " " if value[:1] in ("`", " ") or value[-1:] in ("`", " ") or not value else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def _cell(text: str, *, in_table: bool = True) -> str:
+    """Report text made inert, as one table cell or one line: no line breaks, invisible characters spelled out,
+    at most ``MAX_CELL_CHARS`` characters with a marker saying how many were cut, and outside its code spans no
+    Markdown, no HTML (tags, ``<!--``), no live mention; in a table, pipes escaped in code spans too."""
+    flat = _INVISIBLE.sub(lambda found: f"\\u{ord(found[0]):04x}", " ".join(text.split()))
+    cut = len(flat) - MAX_CELL_CHARS
+    shown = _inert(flat[:MAX_CELL_CHARS], "\\|" if in_table else "|")
+    return f"{shown} … ({cut} more characters)" if cut > 0 else shown
+
+
+def _inert(text: str, pipe: str) -> str:
+    """Code spans as CommonMark reads them (a backtick run closed by the next run of the same length) kept, their
+    pipes written as ``pipe``; every other character that Markdown reads escaped, and mentions broken."""
+    parts: list[str] = []
+    plain_from = position = 0
+    while opener := _BACKTICKS.search(text, position):
+        position = opener.end()
+        closer = next((run for run in _BACKTICKS.finditer(text, position) if len(run[0]) == len(opener[0])), None)
+        if closer is None:
+            continue  # a lone run is literal backticks, escaped with the plain text around it
+        parts += [_escaped(text[plain_from : opener.start()]), text[opener.start() : closer.end()].replace("|", pipe)]
+        plain_from = position = closer.end()
+    parts.append(_escaped(text[plain_from:]))
+    return "".join(parts)
+
+
+def _escaped(plain: str) -> str:
+    return _MENTION.sub(_JOINER, _MARKUP.sub(lambda found: "\\" + found[0], plain))
 
 
 def _plain(text: str) -> str:

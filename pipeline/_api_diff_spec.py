@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pipeline._api_diff_report import Finding
+from pipeline._api_diff_report import Finding, code_span
 
 __all__ = [
     "HTTP_METHODS",
@@ -185,7 +185,7 @@ def describe(pointer: str, resolved: Document) -> tuple[str, str]:
         return scope, _describe_in_operation(rest, body)
     if len(tokens) >= 3 and tokens[:2] == ["components", "schemas"]:
         field = _field_path(tokens[3:])
-        return tokens[2], f"`{field}`" if field else "schema"
+        return tokens[2], code_span(field) if field else "schema"
     return "", "/".join(tokens) or "document"
 
 
@@ -282,7 +282,7 @@ def _rename_hint(finding: Finding, added: Mapping[str, list[str]], old: Document
     ]
     if len(same_type) != 1:
         return finding
-    hint = f"`{split(same_type[0])[-1]}` is added beside it with the same type: renamed?"
+    hint = f"{code_span(split(same_type[0])[-1])} is added beside it with the same type: renamed?"
     return replace(finding, detail="; ".join(part for part in (finding.detail, hint) if part))
 
 
@@ -330,7 +330,7 @@ def _describe_in_operation(rest: Sequence[str], body: Mapping[str, Any]) -> str:
         parameters = body.get("parameters") or []
         index = int(rest[1])
         parameter = parameters[index] if index < len(parameters) and isinstance(parameters[index], Mapping) else {}
-        return f"{parameter.get('in', '?')} parameter `{parameter.get('name', index)}`"
+        return f"{parameter.get('in', '?')} parameter {code_span(parameter.get('name', index))}"
     if rest[0] == "responses" and len(rest) >= 2:
         text = f"response {rest[1]}"
         if len(rest) >= 4 and rest[2] == "content":
@@ -338,11 +338,11 @@ def _describe_in_operation(rest: Sequence[str], body: Mapping[str, Any]) -> str:
                 text += f" {rest[3]}"
             field = _field_path(rest[5:] if len(rest) > 4 and rest[4] == "schema" else [])
             if field:
-                text += f" · `{field}`"
+                text += f" · {code_span(field)}"
         return text
     if rest[0] == "requestBody":
         field = _field_path(rest[4:] if len(rest) > 3 and rest[3] == "schema" else [])
-        return "request body" + (f" · `{field}`" if field else "")
+        return "request body" + (f" · {code_span(field)}" if field else "")
     return "/".join(rest)
 
 
@@ -390,7 +390,7 @@ def _operation_findings(old: Operation, new: Operation) -> Iterator[Finding]:
         if old_name != new_name:
             yield Finding(
                 "spec",
-                f"path parameter renamed: `{old_name}` → `{new_name}`",
+                f"path parameter renamed: {code_span(old_name)} → {code_span(new_name)}",
                 "path",
                 False,
                 "ours",
@@ -404,9 +404,13 @@ def _operation_findings(old: Operation, new: Operation) -> Iterator[Finding]:
     old_problems = _string_set(old.body.get("x-payex-problem-types"))
     new_problems = _string_set(new.body.get("x-payex-problem-types"))
     for code in sorted(new_problems - old_problems):
-        yield Finding("spec", f"may now answer problem type `{code}`", "problem types", False, "ours", scope=scope)
+        yield Finding(
+            "spec", f"may now answer problem type {code_span(code)}", "problem types", False, "ours", scope=scope
+        )
     for code in sorted(old_problems - new_problems):
-        yield Finding("spec", f"no longer lists problem type `{code}`", "problem types", False, "ours", scope=scope)
+        yield Finding(
+            "spec", f"no longer lists problem type {code_span(code)}", "problem types", False, "ours", scope=scope
+        )
 
 
 def _parameter_findings(old: Operation, new: Operation) -> Iterator[Finding]:
@@ -414,7 +418,7 @@ def _parameter_findings(old: Operation, new: Operation) -> Iterator[Finding]:
     for key, (pointer, parameter) in new_parameters.items():
         if key not in old_parameters:
             if parameter.get("required") is True:
-                where = f"{parameter.get('in')} parameter `{parameter.get('name')}`"
+                where = f"{parameter.get('in')} parameter {code_span(parameter.get('name'))}"
                 yield Finding(
                     "spec",
                     "new required parameter",
@@ -467,7 +471,7 @@ def _body_findings(old: Operation, new: Operation) -> Iterator[Finding]:
         for media_type in sorted(old_content.keys() - new_content.keys()):
             yield Finding(
                 "spec",
-                f"response media type removed: `{media_type}`",
+                f"response media type removed: {code_span(media_type)}",
                 f"response {code}",
                 True,
                 "ours",
@@ -491,7 +495,7 @@ def _header_findings(old: Any, new: Any, pointer: str) -> Iterator[Finding]:
             required = isinstance(header, Mapping) and header.get("required") is True
             yield Finding(
                 "spec",
-                f"{'required ' if required else ''}response header removed: `{name}`",
+                f"{'required ' if required else ''}response header removed: {code_span(name)}",
                 f"response {split(pointer)[-1]}",
                 required,
                 "ours",
@@ -522,7 +526,7 @@ def _request_body_findings(old: Any, new: Any, operation: str) -> Iterator[Findi
         for media_type in sorted(media_types):
             yield Finding(
                 "spec",
-                f"request media type {'removed' if removed else 'added'}: `{media_type}`",
+                f"request media type {'removed' if removed else 'added'}: {code_span(media_type)}",
                 "request body",
                 removed,
                 "ours",
@@ -634,11 +638,14 @@ def _constraint_findings(old: Mapping[str, Any], new: Mapping[str, Any], pointer
     before_pattern, after_pattern = old.get("pattern"), new.get("pattern")
     if before_pattern != after_pattern:
         if before_pattern is None:
-            category, change = "pattern-added", f"pattern added: `{after_pattern}`"
+            category, change = "pattern-added", f"pattern added: {code_span(after_pattern)}"
         elif after_pattern is None:
-            category, change = "pattern-removed", f"pattern removed (was `{before_pattern}`)"
+            category, change = "pattern-removed", f"pattern removed (was {code_span(before_pattern)})"
         else:
-            category, change = "pattern-changed", f"pattern changed: `{before_pattern}` → `{after_pattern}`"
+            category, change = (
+                "pattern-changed",
+                f"pattern changed: {code_span(before_pattern)} → {code_span(after_pattern)}",
+            )
         yield Finding("spec", change, "", False, "ours", category, pointer=pointer)
 
 
@@ -734,12 +741,12 @@ def _problem_type_findings(old: Document, new: Document) -> Iterator[Finding]:
     for code in sorted(before.keys() - after.keys()):
         index, entry = before[code]
         pointer = child("", "x-payex-problem-types", index)
-        where = f"`{code}` (HTTP {entry.get('status')})"
+        where = f"{code_span(code)} (HTTP {entry.get('status')})"
         yield Finding("spec", "problem type removed", where, True, "ours", "problem-type-removed", pointer=pointer)
     for code in sorted(after.keys() - before.keys()):
         index, entry = after[code]
         pointer = child("", "x-payex-problem-types", index)
-        where = f"`{code}` (HTTP {entry.get('status')})"
+        where = f"{code_span(code)} (HTTP {entry.get('status')})"
         yield Finding("spec", "problem type added", where, False, "ours", "problem-type-added", pointer=pointer)
     for code in sorted(before.keys() & after.keys()):
         (_, old_entry), (index, new_entry) = before[code], after[code]
@@ -748,7 +755,7 @@ def _problem_type_findings(old: Document, new: Document) -> Iterator[Finding]:
                 yield Finding(
                     "spec",
                     f"problem type {key} changed: {old_entry.get(key)!r} → {new_entry.get(key)!r}",
-                    f"`{code}`",
+                    f"{code_span(code)}",
                     True,
                     "ours",
                     "problem-type-changed",
@@ -770,7 +777,7 @@ def _server_findings(old: Document, new: Document) -> Iterator[Finding]:
             yield Finding(
                 "spec",
                 "server removed",
-                f"`{url}`",
+                f"{code_span(url)}",
                 False,
                 "ours",
                 "server-removed",
@@ -779,7 +786,9 @@ def _server_findings(old: Document, new: Document) -> Iterator[Finding]:
             )
     for url in after:
         if url not in before:
-            yield Finding("spec", "server added", f"`{url}`", False, "ours", "server-added", pointer="/servers")
+            yield Finding(
+                "spec", "server added", f"{code_span(url)}", False, "ours", "server-added", pointer="/servers"
+            )
 
 
 def _requirements(value: Any) -> set[frozenset[str]]:
@@ -837,7 +846,7 @@ def _security_findings(
         yield Finding(
             "spec",
             change,
-            f"`{name}`",
+            f"{code_span(name)}",
             before_scheme is not None and name in used,
             "ours",
             "security-scheme",
@@ -884,19 +893,19 @@ def _provenance_marks(document: Document) -> dict[str, str | None]:
             marks[where] = str(value) if value is not None else None
 
     for url, server in zip(_server_urls(document), document.get("servers") or [], strict=False):
-        mark(f"server `{url}`", server)
+        mark(f"server {code_span(url)}", server)
     for operation in operations(document).values():
-        mark(f"operation `{operation.label}`", operation.body)
+        mark(f"operation {code_span(operation.label)}", operation.body)
     components = document.get("components") or {}
     for name, schema in (components.get("schemas") or {}).items():
-        mark(f"schema `{name}`", schema)
+        mark(f"schema {code_span(name)}", schema)
         properties = schema.get("properties") if isinstance(schema, Mapping) else None
         for property_name, value in (properties or {}).items():
-            mark(f"schema `{name}` · `{property_name}`", value)
+            mark(f"schema {code_span(name)} · {code_span(property_name)}", value)
     for name, parameter in (components.get("parameters") or {}).items():
-        mark(f"parameter `{name}`", parameter)
+        mark(f"parameter {code_span(name)}", parameter)
     for name, scheme in (components.get("securitySchemes") or {}).items():
-        mark(f"security scheme `{name}`", scheme)
+        mark(f"security scheme {code_span(name)}", scheme)
     for code, (_, entry) in _problem_types(document).items():
-        mark(f"problem type `{code}`", entry)
+        mark(f"problem type {code_span(code)}", entry)
     return marks

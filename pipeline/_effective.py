@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from pipeline._overlay import OverlayResult, StaleOverlayError, apply_overlay
-from pipeline._spec_document import Document, SpecFetchError, detect_version, normalize, validate
+from pipeline._spec_document import Document, SpecFetchError, check_refs, detect_version, normalize, validate
 
 __all__ = ["EffectiveDocumentError", "apply_to_upstream", "build_effective", "prepare"]
 
@@ -71,6 +71,7 @@ def build_effective(upstream: Mapping[str, Any], overlay: Mapping[str, Any], *, 
         raise StaleOverlayError(result.stale)
     document = _name_titled_schemas(result.document)
     try:
+        check_refs(document)  # the overlay may add references: the API diff resolves them all
         validate(document, detect_version(document), lenient=lenient)
     except SpecFetchError as exc:
         raise EffectiveDocumentError(f"upstream + overlay is not a valid API document: {exc}") from None

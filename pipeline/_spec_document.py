@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import unicodedata
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -19,8 +21,15 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 Document = dict[str, Any]
 InputFormat = Literal["json", "yaml"]
 
-MAX_VALUES = 10_000_000
-"""Most values a parsed document may expand to (guards against nested YAML aliases)."""
+MAX_VALUES = 1_000_000
+"""Most values a document may expand to, its YAML aliases or its ``$ref`` s resolved (the committed one: about
+3,000): every later step walks the expanded document, so a few kilobytes that double per level would hang it."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists, as parsed and once the ``$ref`` s are resolved (the committed one: 14);
+below Python's recursion limit, so no later step fails half-way."""
+MAX_NAME_LENGTH = 200
+"""Longest name (a mapping key, an ``operationId``, a parameter's or a tag's name): names become Python
+identifiers, file names and report cells."""
 
 TOP_LEVEL_ORDER = (
     "openapi",
@@ -72,6 +81,13 @@ _YAML12_NUMBER = re.compile(
 )
 """Numbers in YAML 1.2 that YAML 1.1 reads as strings (``1e3``, ``0o17``): the snapshot quotes such strings."""
 _MESSAGE_LIMIT = 300
+_VALIDATOR_BACKEND = "OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"
+"""openapi-spec-validator words its errors after jsonschema-rs when that is installed (schemathesis brings it):
+the messages, which are refusals and API-diff rows, must not depend on what else is installed."""
+_SHOWN_LIMIT = 60
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+"""Control, format (bidirectional overrides, zero-width), separator, surrogate, private and unassigned characters."""
+_NAMED_VALUES = ("operationId", "name")
 
 
 class SpecFetchError(Exception):
@@ -183,6 +199,8 @@ def load_yaml(text: str, name: str = "the document") -> Any:
         raise SpecFetchError(f"invalid YAML in {name}{problem}{context}") from None
     except yaml.YAMLError as exc:
         raise SpecFetchError(f"invalid YAML in {name}: {_one_line(str(exc))}") from None
+    except RecursionError:
+        raise SpecFetchError(f"{name} nests deeper than {MAX_DEPTH} levels") from None
 
 
 def _at(mark: yaml.Mark | None) -> str:
@@ -208,26 +226,114 @@ def detect_version(document: Mapping[str, Any]) -> SpecVersion:
 
 def iter_refs(node: Any, location: str = "") -> Iterator[tuple[str, str]]:
     """Yield ``(JSON pointer of the referring object, $ref)`` for every string ``$ref`` in the document."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
+    for where, mapping in _mappings(node, location):
+        ref = mapping.get("$ref")
         if isinstance(ref, str):
-            yield location or "/", ref
-        for key, value in node.items():
-            yield from iter_refs(value, f"{location}/{_escape_token(str(key))}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from iter_refs(value, f"{location}/{index}")
+            yield where or "/", ref
 
 
 def check_refs(document: Document) -> None:
-    """Refuse any ``$ref`` that is not a local JSON pointer, and any local one that does not resolve."""
+    """Refuse any ``$ref`` that is not a local JSON pointer, any local one that does not resolve, and a document
+    that resolved would expand past ``MAX_VALUES`` values or ``MAX_DEPTH`` levels."""
     for location, ref in iter_refs(document):
         if ref != "#" and not ref.startswith("#/"):
             raise SpecFetchError(
-                f"$ref {ref!r} at {location} is not a local reference (#/...); remote and file references are refused"
+                f"$ref {_shown(ref)} at {_shown_location(location)} is not a local reference (#/...); "
+                "remote and file references are refused"
             )
-        if not _resolves(document, ref):
-            raise SpecFetchError(f"$ref {ref!r} at {location} does not resolve")
+        if _follow(document, ref) is _NOWHERE:
+            raise SpecFetchError(f"$ref {_shown(ref)} at {_shown_location(location)} does not resolve")
+    _check_resolved(document)
+
+
+def check_names(document: Document) -> None:
+    """Refuse a name longer than ``MAX_NAME_LENGTH`` or holding a character that acts on a terminal, a Markdown
+    report or a file name: control and format characters, line separators, and the backtick (it ends a code span)."""
+    for location, mapping in _mappings(document):
+        named = [mapping[key] for key in _NAMED_VALUES if isinstance(mapping.get(key), str)]
+        for name in (*mapping, *named):
+            reason = _unusable(str(name))
+            if reason:
+                raise SpecFetchError(f"the name {_shown(str(name))} at {_shown_location(location or '/')} {reason}")
+
+
+def _unusable(name: str) -> str:
+    if len(name) > MAX_NAME_LENGTH:
+        return f"is longer than {MAX_NAME_LENGTH} characters"
+    for char in name:
+        if char == "`" or unicodedata.category(char) in _UNSAFE_CATEGORIES:
+            return f"holds the character U+{ord(char):04X}, which no name may hold"
+    return ""
+
+
+def _mappings(node: Any, location: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(JSON pointer, mapping)`` for every mapping in the document, depth first."""
+    if isinstance(node, dict):
+        yield location, node
+        for key, value in node.items():
+            yield from _mappings(value, f"{location}/{_escape_token(str(key))}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _mappings(value, f"{location}/{index}")
+
+
+def _check_resolved(document: Document) -> None:
+    """Count the values of the document as ``_effective.prepare`` and the API diff resolve it (a ``$ref`` inside
+    its own target stays a ``$ref``) without expanding it: what a target expands to, for the same open ``$ref`` s,
+    is counted once and then added, so a chain of schemas that each reference the next twice costs one walk of the
+    chain, not ``2**n``, and is refused at the first level whose count passes ``MAX_VALUES``."""
+    counted = 0
+    expansions: dict[tuple[str, frozenset[str]], tuple[int, int]] = {}
+    """(target, open $refs) -> (values, how many levels of mappings and lists below the first it nests)."""
+
+    def count(values: int, chain: tuple[str, ...]) -> None:
+        nonlocal counted
+        counted += values
+        if counted > MAX_VALUES:
+            raise SpecFetchError(
+                f"the document expands to more than {MAX_VALUES} values once its $refs are resolved "
+                f"(schemas that each reference the next more than once?), along {_shown_chain(chain)}"
+            )
+
+    def check_depth(depth: int, chain: tuple[str, ...]) -> None:
+        if depth >= MAX_DEPTH:
+            raise SpecFetchError(
+                f"the document nests deeper than {MAX_DEPTH} levels once its $refs are resolved, "
+                f"along {_shown_chain(chain)}"
+            )
+
+    def target(ref: str, open_refs: tuple[str, ...], depth: int) -> tuple[int, int]:
+        chain, key = (*open_refs, ref), (ref, frozenset(open_refs))
+        if key not in expansions:
+            expansions[key] = walk(_follow(document, ref), chain, depth)
+            return expansions[key]
+        values, below = expansions[key]
+        count(values, chain)
+        if below >= 0:
+            check_depth(depth + below, chain)
+        return values, below
+
+    def walk(node: Any, open_refs: tuple[str, ...], depth: int) -> tuple[int, int]:
+        count(1, open_refs)
+        values, below = 1, -1  # a scalar holds no level
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/") and ref not in open_refs:
+                values, below = 1 + (resolved := target(ref, open_refs, depth))[0], resolved[1]
+            children: Iterable[Any] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            return values, below
+        check_depth(depth, open_refs)
+        below = max(below, 0)
+        for child in children:
+            child_values, child_below = walk(child, open_refs, depth + 1)
+            values += child_values
+            below = max(below, child_below + 1)
+        return values, below
+
+    walk(document, (), 0)
 
 
 def validate(document: Document, version: SpecVersion, *, lenient: bool = False) -> list[str]:
@@ -238,6 +344,7 @@ def validate(document: Document, version: SpecVersion, *, lenient: bool = False)
     (an unresolved path parameter, a duplicate operationId, a default that does not fit its schema) is returned
     as warnings, one line each.
     """
+    os.environ[_VALIDATOR_BACKEND] = "jsonschema"  # read on first use: before the import
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator  # noqa: PLC0415 - slow
 
     if version.family != "openapi":
@@ -409,6 +516,8 @@ def _load_json(text: str, name: str) -> Any:
         raise SpecFetchError(f"invalid JSON in {name} at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except ValueError as exc:
         raise SpecFetchError(f"invalid JSON in {name}: {exc}") from None
+    except RecursionError:
+        raise SpecFetchError(f"{name} nests deeper than {MAX_DEPTH} levels") from None
 
 
 def _refuse_constant(constant: str) -> Any:
@@ -430,23 +539,31 @@ def _describe_value(value: Any) -> str:
 
 
 def _check_expansion(document: Document, name: str) -> None:
-    if _expanded_size(document, {}, set()) > MAX_VALUES:
+    if _expanded_size(document, {}, set(), 0) > MAX_VALUES:
         raise SpecFetchError(f"{name} expands to more than {MAX_VALUES} values (nested YAML aliases?)")
 
 
-def _expanded_size(node: Any, sizes: dict[int, int], open_nodes: set[int]) -> int:
+def _expanded_size(node: Any, sizes: dict[int, tuple[int, int]], open_nodes: set[int], depth: int) -> int:
+    """The number of values under ``node`` with YAML aliases expanded (each shared node counted once per use);
+    refuses a node deeper than ``MAX_DEPTH``."""
     if not isinstance(node, dict | list):
         return 1
+    if depth >= MAX_DEPTH:
+        raise SpecFetchError(f"the document nests deeper than {MAX_DEPTH} levels")
     key = id(node)
     if key in sizes:
-        return sizes[key]
+        size, height = sizes[key]
+        if depth + height > MAX_DEPTH:
+            raise SpecFetchError(f"the document nests deeper than {MAX_DEPTH} levels")
+        return size
     if key in open_nodes:
         raise SpecFetchError("the document contains itself (a recursive YAML alias)")
     open_nodes.add(key)
     children = node.values() if isinstance(node, dict) else node
-    size = 1 + sum(_expanded_size(child, sizes, open_nodes) for child in children)
+    size = 1 + sum(_expanded_size(child, sizes, open_nodes, depth + 1) for child in children)
     open_nodes.discard(key)
-    sizes[key] = size
+    heights = [sizes[id(child)][1] for child in children if isinstance(child, dict | list)]
+    sizes[key] = (size, 1 + max(heights, default=0))
     return size
 
 
@@ -454,7 +571,12 @@ def _escape_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _resolves(document: Document, ref: str) -> bool:
+_NOWHERE = object()
+"""What ``_follow`` returns for a pointer that leads nowhere (a target may be ``None``)."""
+
+
+def _follow(document: Document, ref: str) -> Any:
+    """The node a local ``$ref`` points at, or ``_NOWHERE``."""
     node: Any = document
     tokens = ref[2:].split("/") if ref.startswith("#/") else []
     for raw_token in tokens:
@@ -464,8 +586,25 @@ def _resolves(document: Document, ref: str) -> bool:
         elif isinstance(node, list) and token.isdecimal() and int(token) < len(node):
             node = node[int(token)]
         else:
-            return False
-    return True
+            return _NOWHERE
+    return node
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut to a readable length."""
+    return repr(text if len(text) <= _SHOWN_LIMIT else text[: _SHOWN_LIMIT - 1] + "…")
+
+
+def _shown_chain(refs: Sequence[str]) -> str:
+    """The ``$ref`` chain being followed, its middle elided past six: one line however long the chain."""
+    if not refs:
+        return "no $ref"
+    shown = [*refs[:3], f"… {len(refs) - 5} more …", *refs[-2:]] if len(refs) > 6 else list(refs)
+    return "the $ref chain " + " → ".join(_shown(ref) if not ref.startswith("…") else ref for ref in shown)
+
+
+def _shown_location(location: str) -> str:
+    return location if len(location) <= _MESSAGE_LIMIT else "…" + location[-(_MESSAGE_LIMIT - 1) :]
 
 
 def _describe_error(error: _ValidationIssue) -> str:

@@ -63,6 +63,7 @@ from pipeline._api_diff_report import (
     Level,
     Report,
     Side,
+    code_span,
     group,
     plural,
     render_json,
@@ -82,7 +83,7 @@ from pipeline._api_diff_spec import (
 from pipeline._effective import apply_to_upstream, build_effective
 from pipeline._overlay import Action
 from pipeline._spec_document import Document, SpecFetchError, dump_snapshot, load_yaml, parse_document
-from pipeline.fetch_spec import DEFAULT_MAX_BYTES, build_snapshot, load_source
+from pipeline.fetch_spec import DEFAULT_MAX_BYTES, build_snapshot, load_source, redact_url, scrub_url
 from pipeline.generate import GenerationError
 
 __all__ = ["Input", "InputError", "Stage", "build_report", "main", "read_input"]
@@ -187,7 +188,7 @@ def read_input(argument: str, role: str, *, root: Path = REPO_ROOT, overlay: Pat
     except (SpecFetchError, InputError) as exc:
         raise InputError(f"{role}: {exc}") from None
     except RecursionError:
-        raise InputError(f"{role}: {argument} nests too deeply") from None
+        raise InputError(f"{role}: {redact_url(argument)} nests too deeply") from None
     upstream = Input(label, snapshot.content, document, version, overlay=overlay_label, defects=snapshot.warnings)
     return _with_overlay(upstream, overlay_document)
 
@@ -356,7 +357,7 @@ def _stale_finding(action: Action) -> Finding:
     return Finding(
         "stale",
         change,
-        f"actions[{action.index}] `{action.target}`",
+        f"actions[{action.index}] {code_span(action.target)}",
         True,
         "overlay",
         category="stale",
@@ -373,9 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         new = read_input(args.new, "NEW", overlay=args.overlay)
         report = build_report(old, new, cache=None if args.no_cache else args.cache_dir)
     except (InputError, OpticError) as exc:
-        return _fail(str(exc))
+        return _fail(_scrubbed(str(exc), args))
     except Exception as exc:  # exit status 1 means "something breaks", which a crash does not say
-        return _fail(f"unexpected {type(exc).__name__}: {exc}")
+        return _fail(_scrubbed(f"unexpected {type(exc).__name__}: {exc}", args))
     markdown = render_markdown(report)
     try:
         for path, text in ((args.markdown, markdown), (args.json, render_json(report))):
@@ -386,6 +387,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.write(render_summary(report) if args.summary else markdown)
     failing = report.breaking() + (report.warnings() if args.fail_on == "warning" else 0)
     return 1 if failing and not args.warn_only else 0
+
+
+def _scrubbed(message: str, args: argparse.Namespace) -> str:
+    """``message`` without the credentials an OLD or NEW URL may carry."""
+    return scrub_url(scrub_url(message, args.old), args.new)
 
 
 def _fail(message: str) -> int:

@@ -19,18 +19,20 @@ import argparse
 import contextlib
 import hashlib
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import tomllib
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -41,6 +43,7 @@ from pipeline._spec_document import (
     ParsedDocument,
     SpecFetchError,
     SpecVersion,
+    check_names,
     check_refs,
     detect_version,
     dump_snapshot,
@@ -65,6 +68,7 @@ __all__ = [
     "build_record",
     "build_snapshot",
     "check_committed",
+    "check_names",
     "check_refs",
     "convert_swagger2",
     "default_source",
@@ -77,7 +81,10 @@ __all__ = [
     "normalize",
     "parse_document",
     "read_overlay",
+    "redact_url",
     "render_record",
+    "safe_query_parameters",
+    "scrub_url",
     "validate",
     "write_snapshot",
 ]
@@ -99,6 +106,11 @@ RECONSTRUCTION_NOTE = (
 
 _ACCEPT = "application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9, */*;q=0.1"
 _HTTP_SCHEMES = ("http", "https")
+_HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
+"""A logger's filter sees only its own records, not its children's."""
+_ANY_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+_MIN_SECRET = 6
+"""Shorter query values are not scrubbed from messages on their own: replacing them would garble other text."""
 _TIMEOUT_PHASES: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
     (httpx.ConnectTimeout, "connecting to"),
     (httpx.ReadTimeout, "waiting for data from"),
@@ -146,14 +158,19 @@ def load_source(
     max_bytes: int = DEFAULT_MAX_BYTES,
     root: Path = REPO_ROOT,
 ) -> RawSource:
-    """Read a source's raw bytes from an http(s) URL or a file, refusing more than ``max_bytes``."""
+    """Read a source's raw bytes from an http(s) URL or a file, refusing more than ``max_bytes``.
+
+    A URL is named (in the record, in messages, in httpx's log) as ``redact_url`` spells it, keeping the query
+    parameters ``[tool.payex-spec] safe-query-parameters`` of ``root``'s pyproject.toml names.
+    """
+    safe = safe_query_parameters(root)
     if _is_url(source):
-        label = _redact_url(source)
-        data, content_type = _fetch_url(source, label, timeout, max_bytes)
+        label = redact_url(source, safe)
+        data, content_type = _fetch_url(source, label, timeout, max_bytes, safe)
         return RawSource(data, label, content_type)
     scheme = urlsplit(source).scheme
     if len(scheme) > 1 and "://" in source:
-        raise SpecFetchError(f"unsupported URL scheme {scheme!r} in {_redact_url(source)}: use http(s) or a file path")
+        raise SpecFetchError(f"unsupported URL scheme {scheme!r} in {redact_url(source)}: use http(s) or a file path")
     path = Path(source)
     return RawSource(_read_file(path, max_bytes), _path_label(path, root))
 
@@ -166,7 +183,7 @@ def build_snapshot(
     root: Path = REPO_ROOT,
     lenient: bool = False,
 ) -> Snapshot:
-    """Parse, convert (Swagger 2.0), check references, validate, normalize and dump a document.
+    """Parse, convert (Swagger 2.0), check references and names, validate, normalize and dump a document.
 
     ``lenient`` repairs path parameters that do not fit their template (else they are refused, the message naming
     the first one) and lets the semantic checks' findings pass; both are the snapshot's warnings.
@@ -178,6 +195,7 @@ def build_snapshot(
     if input_version.family == "swagger":
         document, converter = convert_swagger2(document, root=root)
         check_refs(document)
+    check_names(document)
     fitted, repaired = repair_defects(document)
     if repaired and not lenient:  # what the validator would say of it, but at the right place
         raise SpecFetchError(f"not a valid OpenAPI {detect_version(document).version} document: {min(repaired)}")
@@ -316,11 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore")
             return _run(args)
     except SpecFetchError as exc:
-        return _fail(str(exc))
+        return _fail(scrub_url(str(exc), args.source or ""))
     except RecursionError:
         return _fail("the document nests too deeply")
     except Exception as exc:
-        return _fail(f"unexpected {type(exc).__name__}: {exc}")
+        return _fail(scrub_url(f"unexpected {type(exc).__name__}: {exc}", args.source or ""))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -332,7 +350,7 @@ def _run(args: argparse.Namespace) -> int:
         if not problems:
             print(f"{PROG}: {spec_dir / EFFECTIVE_NAME} is upstream + overlay")
         return 1 if problems else 0
-    source = args.source or default_source()
+    source = args.source = args.source or default_source()
     if not source:
         print(
             f"{PROG}: error: no SOURCE given, PAYEX_SPEC_SOURCE is not set and "
@@ -401,27 +419,77 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def safe_query_parameters(root: Path = REPO_ROOT) -> frozenset[str]:
+    """The query parameters a source URL may be recorded with: ``[tool.payex-spec] safe-query-parameters``."""
+    pyproject = root / "pyproject.toml"
+    names = _setting(pyproject, "safe-query-parameters", [])
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise SpecFetchError(f"[tool.payex-spec] safe-query-parameters in {pyproject} must be a list of strings")
+    return frozenset(names)
+
+
+def redact_url(url: str, safe: Collection[str] = ()) -> str:
+    """What identifies the document at ``url``: scheme, host, port and path, and only the query parameters named
+    ``safe``. A portal's or an object store's URL carries a password or a signed token, and the record, the API-diff
+    report and every message are committed or shown in CI."""
+    parts = urlsplit(url)
+    kept = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name in safe]
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, urlencode(kept), ""))
+
+
+def scrub_url(text: str, url: str, safe: Collection[str] = ()) -> str:
+    """``text`` with ``url`` spelled as ``redact_url`` spells it, and no trace left of its userinfo or of the
+    query values ``redact_url`` drops (an error may quote them apart from the URL)."""
+    if not _is_url(url):
+        return text
+    parts = urlsplit(url)
+    text = text.replace(url, redact_url(url, safe))
+    userinfo = parts.netloc.rpartition("@")[0]
+    secrets = {userinfo, unquote(userinfo), parts.query}
+    secrets.update(value for name, value in parse_qsl(parts.query) if name not in safe and len(value) >= _MIN_SECRET)
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+class _RedactedURLs(logging.Filter):
+    """httpx logs every request's URL, password and query included, and httpcore every response header (a
+    redirect's ``Location`` with its token): let them log each URL as ``redact_url`` spells it."""
+
+    def __init__(self, url: str, safe: Collection[str]) -> None:
+        super().__init__()
+        self.url = url
+        self.safe = safe
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = scrub_url(record.getMessage(), self.url, self.safe)
+        record.msg = _ANY_URL.sub(lambda found: redact_url(found[0], self.safe), message)
+        record.args = ()
+        return True
+
+
 def _configured_source(pyproject: Path) -> str:
-    try:
-        with pyproject.open("rb") as stream:
-            config = tomllib.load(stream)
-    except FileNotFoundError:
-        return ""
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SpecFetchError(f"cannot read {pyproject}: {exc}") from None
-    value = config.get("tool", {}).get("payex-spec", {}).get("source", "")
+    value = _setting(pyproject, "source", "")
     if not isinstance(value, str):
         raise SpecFetchError(f"[tool.payex-spec] source in {pyproject} must be a string")
     return value.strip()
 
 
+def _setting(pyproject: Path, name: str, default: Any) -> Any:
+    """``[tool.payex-spec] name`` of a pyproject.toml, or ``default``."""
+    try:
+        with pyproject.open("rb") as stream:
+            config = tomllib.load(stream)
+    except FileNotFoundError:
+        return default
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SpecFetchError(f"cannot read {pyproject}: {exc}") from None
+    return config.get("tool", {}).get("payex-spec", {}).get(name, default)
+
+
 def _is_url(source: str) -> bool:
     return urlsplit(source).scheme.lower() in _HTTP_SCHEMES
-
-
-def _redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _path_label(path: Path, root: Path) -> str:
@@ -432,36 +500,44 @@ def _path_label(path: Path, root: Path) -> str:
         return str(resolved)
 
 
-def _fetch_url(url: str, label: str, timeout: float, max_bytes: int) -> tuple[bytes, str | None]:
+def _fetch_url(url: str, label: str, timeout: float, max_bytes: int, safe: Collection[str]) -> tuple[bytes, str | None]:
+    redacted = _RedactedURLs(url, safe)
+    loggers = [logging.getLogger(name) for name in _HTTP_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(redacted)
     try:
         with httpx.Client(timeout=timeout, headers={"Accept": _ACCEPT}) as client:
-            return _get(client, url, max_bytes)
+            return _get(client, url, max_bytes, safe)
     except httpx.TimeoutException as exc:
         phase = next((text for kind, text in _TIMEOUT_PHASES if isinstance(exc, kind)), "fetching")
         raise SpecFetchError(f"timed out after {timeout:g} s {phase} {label} (--timeout)") from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise SpecFetchError(f"cannot fetch {label}: {exc or type(exc).__name__}") from None
+        reason = scrub_url(str(exc) or type(exc).__name__, url, safe)
+        raise SpecFetchError(f"cannot fetch {label}: {reason}") from None
+    finally:
+        for logger in loggers:
+            logger.removeFilter(redacted)
 
 
-def _get(client: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, str | None]:
+def _get(client: httpx.Client, url: str, max_bytes: int, safe: Collection[str]) -> tuple[bytes, str | None]:
     request = client.build_request("GET", url)
     for _ in range(MAX_REDIRECTS + 1):
         response = client.send(request, stream=True)
         try:
             redirect = response.next_request
             if redirect is None:
-                return _read_body(response, max_bytes), response.headers.get("content-type")
+                return _read_body(response, max_bytes, safe), response.headers.get("content-type")
         finally:
             response.close()
         if redirect.url.scheme not in _HTTP_SCHEMES:
-            here = _redact_url(str(request.url))
-            raise SpecFetchError(f"{here} redirects to {redirect.url}, which is not an http(s) URL")
+            here, there = redact_url(str(request.url), safe), redact_url(str(redirect.url), safe)
+            raise SpecFetchError(f"{here} redirects to {there}, which is not an http(s) URL")
         request = redirect
-    raise SpecFetchError(f"{_redact_url(url)} redirects more than {MAX_REDIRECTS} times")
+    raise SpecFetchError(f"{redact_url(url, safe)} redirects more than {MAX_REDIRECTS} times")
 
 
-def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
-    label = _redact_url(str(response.url))
+def _read_body(response: httpx.Response, max_bytes: int, safe: Collection[str]) -> bytes:
+    label = redact_url(str(response.url), safe)
     if response.status_code >= 300:
         raise SpecFetchError(f"HTTP {response.status_code} {response.reason_phrase} from {label}")
     declared = response.headers.get("content-length", "")

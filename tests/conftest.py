@@ -56,7 +56,9 @@ def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 # The files the fast loop (`scripts/test -s fast`: `-m "not slow"`) leaves out: they run the generators, the whole
 # pipeline or long Hypothesis searches. CI and `scripts/test` run every test.
-SLOW_FILES = frozenset({"test_api_diff.py", "test_fuzz.py", "test_sample_pipeline.py", "test_fetch_spec.py"})
+SLOW_FILES = frozenset(
+    {"test_api_diff.py", "test_fuzz.py", "test_sample_pipeline.py", "test_fetch_spec.py", "test_schemathesis.py"}
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

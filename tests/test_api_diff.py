@@ -6,28 +6,41 @@ Each pair runs optic and both generators; packages are generated once per docume
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from pipeline import api_diff
 from pipeline._api_diff_optic import OpticError, OpticOutput, optic_findings, run_optic
 from pipeline._api_diff_overlay import classify
 from pipeline._api_diff_python import _members, _type_text
-from pipeline._api_diff_report import Finding, Report, Side, group, render_json, render_markdown, render_summary
+from pipeline._api_diff_report import (
+    MAX_CELL_CHARS,
+    Finding,
+    Report,
+    Side,
+    group,
+    render_json,
+    render_markdown,
+    render_summary,
+)
 from pipeline._api_diff_spec import describe, provenance_findings, resolve_refs, spec_findings
 from pipeline._spec_document import dump_snapshot, load_yaml, normalize
 from pipeline.generate import GenerationError, generate
 from pipeline.generate import main as generate_main
 from tests._examples import resolve
 from tests._prism import ROOT
+from tests.pipeline._hostile import as_bytes, ref_chain
 from tests.pipeline._swashbuckle import without_operation_ids
 
 SPEC_PATH = ROOT / "spec" / "openapi.yaml"
@@ -402,6 +415,29 @@ def test_unreadable_input_exits_2_with_one_line(
     assert not Path("r.md").exists()
 
 
+@pytest.mark.parametrize(
+    ("flat", "reason"),
+    [(True, "expands to more than 1000000 values"), (False, "nests deeper than 64 levels")],
+    ids=["size", "depth"],
+)
+def test_a_30_level_ref_chain_is_refused_before_anything_expands_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], flat: bool, reason: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("chain.json").write_bytes(as_bytes(ref_chain(30, flat=flat)))
+
+    started = time.perf_counter()
+    code = api_diff.main([str(SPEC_PATH), "chain.json", "--markdown", "r.md", "--json", "r.json", "--no-cache"])
+
+    assert time.perf_counter() - started < 5
+    assert code == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"api_diff: error: NEW: the document {reason} once its $refs are resolved")
+    assert "along the $ref chain '#/components/schemas/Invoice' → '#/components/schemas/S0' → " in error
+    assert error.count("\n") == 1
+    assert not Path("r.md").exists()
+
+
 def test_missing_optic_is_a_tool_error(tmp_path: Path) -> None:
     with pytest.raises(OpticError, match="optic is not installed: run `npm ci`"):
         run_optic(SPEC_PATH, SPEC_PATH, tmp_path)
@@ -576,6 +612,101 @@ def test_markdown_reads_verdict_first_then_a_table_per_level() -> None:
     assert "Facade methods whose operation has a breaking spec change: `get_x`." in lines
     assert json.loads(render_json(report))["counts"]["spec"] == {"changes": 2, "breaking": 2, "warnings": 0}
     assert render_summary(report).startswith("❌ 3 breaking changes")
+
+
+def _table_rows(markdown: str) -> list[list[str]]:
+    """The body rows of every table, as markdown-it-py (CommonMark with GFM tables) reads them."""
+    rows: list[list[str]] = []
+    in_body = False
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        if token.type in ("tbody_open", "tbody_close"):
+            in_body = token.type == "tbody_open"
+        elif in_body and token.type == "tr_open":
+            rows.append([])
+        elif in_body and token.type == "inline":
+            rows[-1].append(token.content)
+    return rows
+
+
+def _report_with(text: str) -> str:
+    side = Side("HEAD:spec/upstream.yaml", "0" * 64, "openapi 3.0.3", "1.1")
+    findings = [
+        Finding("spec", text, text, True, "ours", scope=text),
+        Finding("spec", "operation removed", "GET /x", True, "ours", scope="getX"),
+    ]
+    return render_markdown(Report(side, side, group(findings)))
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["x" * 50_000, "a|b\\|c \\", "title\x1b]0;owned\x07\x1b[2J", "invoice\u202eNo\u200b", "two\nlines\r\n| 1 | 2 |"],
+    ids=["long", "pipes", "escapes", "bidi", "newlines"],
+)
+def test_a_hostile_cell_stays_in_its_cell(hostile: str) -> None:
+    markdown = _report_with(hostile)
+
+    rows = _table_rows(markdown)
+    assert [len(row) for row in rows] == [len(row) for row in _table_rows(_report_with("plain"))]
+    assert ["operation removed", "`getX` · GET /x"] in [row[:2] for row in rows]
+    assert all(
+        len(re.sub(r" … \(\d+ more characters\)$", "", _shown(cell))) <= MAX_CELL_CHARS for row in rows for cell in row
+    )
+    assert not {"\x1b", "\x07", "\u202e", "\u200b"} & set(markdown)
+
+
+def test_a_plain_cell_is_shown_as_written() -> None:
+    [row] = [row for row in _table_rows(_report_with("enum values removed: 'A'")) if row[0].startswith("enum")]
+    assert row[:2] == ["enum values removed: 'A'", "`enum values removed: 'A'` · enum values removed: 'A'"]
+
+
+HOSTILE = "@payex/billing-team #12 <img src=https://attacker.invalid/p.png> <details open> <!-- `a|b` ``` | "
+"""Upstream text that GitHub would render as a mention, an issue link, an image, a folded section, a comment that
+hides what follows it, a code span's end and a table cell's end."""
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+_RENDERED_TAGS = {"p", "strong", "code", "blockquote", "h2", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+def hostile(base: Document) -> Document:
+    """The committed document carrying ``HOSTILE`` in its version, a server, a pattern and an enum value, and
+    a 1 MB description given as an enum value too (what our checks quote)."""
+    description = (HOSTILE * (1_000_000 // len(HOSTILE) + 1))[:1_000_000]
+    new = _with_limit(copy.deepcopy(base), required=False)
+    new["info"]["version"] = "1.2 " + HOSTILE
+    new["servers"].append({"url": "https://x.invalid/" + HOSTILE})
+    schema = new["paths"][LIST]["get"]["parameters"][-1]["schema"]
+    new["paths"][LIST]["get"]["parameters"][-1].update(description=description)
+    schema.update(type="string", pattern=HOSTILE, enum=["a", HOSTILE, description])
+    return new
+
+
+def test_a_report_of_a_hostile_document_renders_as_plain_text(tmp_path: Path, base: Document) -> None:
+    _write(tmp_path / "old.yaml", _with_limit(base, required=False))
+    _write(tmp_path / "new.yaml", hostile(base))
+    old, new = (api_diff.read_input(str(tmp_path / f"{role.lower()}.yaml"), role) for role in ("OLD", "NEW"))
+    report = Report(old.side(), new.side(), group(spec_findings(old.document, new.document)), notes=[HOSTILE])
+
+    markdown = render_markdown(report)
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)
+
+    assert {name for _, name in _TAG.findall(rendered)} <= _RENDERED_TAGS, "no live tag, no <img>, no <details>"
+    assert "<!--" not in rendered
+    assert not re.findall(r"[@#][A-Za-z0-9]", re.sub(r"<code>.*?</code>", "", rendered)), "GitHub links none in code"
+    assert [len(row) for row in _table_rows(markdown)] == [3] * 6 + [5] * len(report.rows) != [3] * 6
+    assert len(markdown) < 50_000
+    assert markdown.count(" more characters)") == 1
+    assert f"<td><code>{html.escape('https://x.invalid/' + HOSTILE.strip())}</code></td>" in rendered
+    [version] = [row[2] for row in _table_rows(markdown) if row[0] == "`info.version`"]
+    assert _shown(version) == "1.2 " + HOSTILE.replace("`a|b`", "a|b").strip()
+    exact = json.loads(render_json(report))
+    assert exact["new"]["api_version"] == "1.2 " + HOSTILE
+    description = hostile(base)["paths"][LIST]["get"]["parameters"][-1]["description"]
+    assert any(description in finding["change"] for finding in exact["findings"])
+
+
+def _shown(cell: str) -> str:
+    """The text a table cell's inline Markdown shows: tags dropped, entities read, zero-width joiners gone."""
+    inline = MarkdownIt("commonmark").renderInline(cell.replace("\\|", "|"))
+    return html.unescape(re.sub(r"<[^>]+>", "", inline)).replace("\u200d", "")
 
 
 def test_generation_failure_names_the_reason(tmp_path: Path, base: Document) -> None:

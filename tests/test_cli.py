@@ -61,9 +61,9 @@ def cli(*args: str, env: Mapping[str, str] | None = None) -> subprocess.Complete
     )
 
 
-def at(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def at(url: str, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The command line against `url`, with the test owner and token and no retries."""
-    return cli("--base-url", url, "--owner", OWNER_NO, "--token", TOKEN, "--retries", "0", *args)
+    return cli("--base-url", url, "--owner", OWNER_NO, "--token", TOKEN, "--retries", "0", *args, env=env)
 
 
 def sealed(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -461,6 +461,56 @@ def test_text_from_the_server_cannot_drive_the_terminal(server: FaultServer) -> 
     assert "\x1b" not in result.stderr
     assert "\x07" not in result.stderr
     assert r"[bold red]Fake[/] \x1b]0;owned\x07title\x1b[2J" in result.stderr
+
+
+MARKUP = {
+    "invoiceNo": "603010[bold red]X[/]",
+    "productNo": "[blink]P-1[/blink]",
+    "description": "[link=https://attacker.invalid/]Pay here[/link]",
+    "[bold]member": "[reverse]value[/][/]",
+}
+"""Server text that Rich, read as markup, would style, hyperlink (OSC 8) or crash on."""
+_STYLED = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:1;31|31;1|5|7)m|\x1b\]8;")
+"""Bold red, blink, reverse, or a terminal hyperlink: what MARKUP would make of the output."""
+
+
+def test_text_from_the_server_is_printed_as_plain_text(server: FaultServer) -> None:
+    product = {"productNo": MARKUP["productNo"], "description": MARKUP["description"], "amount": 1, "currency": "SEK"}
+
+    def answer(request: RecordedRequest) -> Action:
+        target = request.target.decode()
+        if target.endswith("/recurring-products"):
+            return Respond.json({"items": [product]})
+        if target.endswith("/subscriptions"):
+            return Respond.json({"items": []})
+        invoice = {"invoiceNo": MARKUP["invoiceNo"], "[bold]member": MARKUP["[bold]member"]}
+        return Respond.json({"items": [invoice]} if target.endswith("/invoices") else invoice)
+
+    server.fallback = answer
+    for command in (("lines", INVOICE_NO), ("invoice", INVOICE_NO), ("invoices",)):
+        result = sealed(at(server.url, *command, env={"FORCE_COLOR": "1", "TERM": "xterm-256color"}))
+        assert result.returncode == 0, result.stderr[-500:]
+        shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+        assert MARKUP["invoiceNo"] in shown, command
+        assert not _STYLED.search(result.stdout), (command, result.stdout)
+        if command[0] == "lines":
+            assert MARKUP["productNo"] in shown
+            assert MARKUP["description"] in shown
+        if command[0] == "invoice":
+            assert "[bold]member" in shown
+            assert MARKUP["[bold]member"] in shown
+
+
+def test_a_long_value_is_cut_in_the_table_and_whole_in_json(server: FaultServer) -> None:
+    server.script(Respond.json({"invoiceNo": INVOICE_NO, "note": "n" * 100_000}))
+    result = sealed(at(server.url, "invoice", INVOICE_NO))
+    assert result.returncode == 0, result.stderr[-500:]
+    assert len(result.stdout) < 20_000
+    assert "(99000 more characters)" in words(result.stdout)
+
+    server.script(Respond.json({"invoiceNo": INVOICE_NO, "note": "n" * 100_000}))
+    result = sealed(at(server.url, "--json", "invoice", INVOICE_NO))
+    assert json.loads(result.stdout)["note"] == "n" * 100_000
 
 
 def test_json_errors_are_one_json_object_on_stdout(server: FaultServer) -> None:

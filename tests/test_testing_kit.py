@@ -29,6 +29,7 @@ from payex_billing_invoice import (
     ValidationProblem,
     present,
 )
+from payex_billing_invoice._cli_mock import serving_fake
 from payex_billing_invoice._operations import ENDPOINTS
 from payex_billing_invoice._routes import build_path
 from payex_billing_invoice.testing import (
@@ -161,6 +162,34 @@ def test_what_it_serves_for_own_data_and_scripted_failures_fits_the_spec(served:
     assert _get(fake, "/somewhere/else").status_code == 404
     with httpx.Client(transport=fake, base_url=fake.base_url) as http:
         assert http.get(build_path("listInvoices", owner_no="xxx")).status_code == 401
+
+
+@pytest.fixture(params=["transport", "http"])
+def fake_http(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """A client of a fresh fake: as the httpx transport, or served over HTTP on loopback (the `mock` command)."""
+    fake = FakePayEx()
+    if request.param == "transport":
+        with httpx.Client(transport=fake, base_url=fake.base_url, headers=HEADERS) as http:
+            yield http
+        return
+    with serving_fake(fake) as url, httpx.Client(base_url=url, headers=HEADERS, trust_env=False) as http:
+        yield http
+
+
+def test_head_is_get_without_a_body_and_other_methods_are_405_with_allow(fake_http: httpx.Client) -> None:
+    path = build_path("getInvoice", owner_no="xxx", invoice_no="603010")
+    get = fake_http.get(path)
+    head = fake_http.head(path)
+    assert get.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"] == str(len(get.content))
+    assert head.headers["content-type"] == get.headers["content-type"] == "application/json"
+    for method in ("POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        refused = fake_http.request(method, path, content=b"{}")
+        assert refused.status_code == 405, method
+        assert refused.headers["allow"] == "GET, HEAD"
+        assert json.loads(refused.content)["title"].endswith("takes only GET")
+    assert fake_http.get(path).content == get.content
 
 
 def test_faults_are_retried_without_sleeping(monkeypatch: pytest.MonkeyPatch) -> None:

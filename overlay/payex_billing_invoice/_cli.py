@@ -18,6 +18,7 @@ from click.core import ParameterSource
 from rich import box
 from rich.console import Console, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from payex_billing_invoice import (
     ENV_BASE_URL,
@@ -409,7 +410,7 @@ def _emit(ctx: click.Context, data: object, view: Callable[[], RenderableType]) 
 def _progress(message: str, *, enabled: bool = True) -> contextlib.AbstractContextManager[Any]:
     """A spinner on stderr while the block runs, if stderr is a terminal and `enabled`."""
     if enabled and sys.stderr.isatty():
-        return _stderr().status(message)
+        return _stderr().status(Text(message))
     return contextlib.nullcontext()
 
 
@@ -501,7 +502,9 @@ def lines(ctx: click.Context, invoice_no: str) -> None:
     options = _client_options(ctx)
     message = f"Fetching invoice {invoice_no} line by line"
     with _progress(message, enabled=not settings.verbose) as status:
-        on_response = (lambda done, total: status.update(f"{message}: {done} of {total} responses")) if status else None
+        on_response = (
+            (lambda done, total: status.update(Text(f"{message}: {done} of {total} responses"))) if status else None
+        )
         found = _fetch_lines(options, invoice_no, on_response)
     _emit(ctx, invoice_lines_data(found), lambda: invoice_lines_view(found))
 
@@ -542,7 +545,7 @@ def problem_types(ctx: click.Context) -> None:
         for column in ("code", "typecode", "status", "class", "exit"):
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*(str(value) for value in row.values()))
+            table.add_row(*(Text(str(value)) for value in row.values()))
         return table
 
     _emit(ctx, rows, view)

@@ -201,9 +201,13 @@ class _FakeHandler(BaseHTTPRequestHandler):
     server: _FakeServer
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:
-        """Answer a GET, the only method of the API (others get the server's 501)."""
-        request = httpx.Request("GET", f"http://{HOST}{self.path}", headers=list(self.headers.items()))
+    def _dispatch(self) -> None:
+        """Hand any method to the fake, which answers 405 with `Allow` to what the API does not take; a HEAD
+        answer carries GET's headers and no body."""
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        url = f"http://{HOST}{self.path}"
+        request = httpx.Request(self.command, url, headers=list(self.headers.items()), content=body)
         try:
             response = self.server.fake.handle_request(request)
         except httpx.TransportError:
@@ -213,7 +217,11 @@ class _FakeHandler(BaseHTTPRequestHandler):
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(response.content)
+        if self.command != "HEAD":
+            self.wfile.write(response.content)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch  # noqa: N815 - http.server names
+    do_TRACE = do_CONNECT = do_QUERY = _dispatch  # noqa: N815 - the standard library would answer 501 text/html
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the clients log their requests."""

@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 CENTS: Final = Decimal("0.01")
+MAX_CELL_CHARS: Final = 1000
+"""Longest value a table cell shows; the rest is counted, not printed (`--json` prints every character)."""
 MIN_SECRET_LENGTH: Final = 8
 """Shorter values are not scrubbed from error output: replacing them would garble unrelated text."""
 _LABEL_WIDTH: Final = 10
@@ -90,9 +92,11 @@ def _cell(value: object) -> Text:
         return Text(money(value))
     if isinstance(value, date):
         return Text(value.isoformat())
-    if isinstance(value, str):
-        return Text(printable(value))
-    return Text(printable(json.dumps(jsonable(value), ensure_ascii=False)))
+    text = value if isinstance(value, str) else json.dumps(jsonable(value), ensure_ascii=False)
+    if len(text) <= MAX_CELL_CHARS:
+        return Text(printable(text))
+    rest = Text(f" … ({len(text) - MAX_CELL_CHARS} more characters)", style="dim")
+    return Text.assemble(printable(text[:MAX_CELL_CHARS]), rest)
 
 
 def _fields(model: ExactStruct) -> dict[str, Any]:
@@ -103,7 +107,9 @@ def _fields(model: ExactStruct) -> dict[str, Any]:
 
 def record_view(title: str, model: ExactStruct) -> Table:
     """One resource as a two-column table of its members, unknown ones included."""
-    table = Table(title=printable(title), box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
+    table = Table(
+        title=Text(printable(title), style="table.title"), box=box.SIMPLE_HEAD, show_header=False, title_justify="left"
+    )
     table.add_column("member", style="bold")
     table.add_column("value", overflow="fold")
     for name, value in _fields(model).items():
@@ -119,9 +125,9 @@ def list_view(title: str, items: Sequence[ExactStruct], columns: Sequence[str] |
         return Group(
             *(record_view(f"{title} [{index} of {len(items)}]", item) for index, item in enumerate(items, start=1))
         )
-    table = Table(title=printable(title), box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title=Text(printable(title), style="table.title"), box=box.SIMPLE_HEAD, title_justify="left")
     for name in columns:
-        table.add_column(printable(name), overflow="fold")
+        table.add_column(Text(printable(name)), overflow="fold")
     for item in items:
         row = _fields(item)
         table.add_row(*(_cell(row.get(name)) for name in columns))
@@ -190,7 +196,13 @@ def invoice_lines_view(lines: InvoiceLines) -> RenderableType:
     title = f"Invoice {printable(present(invoice.invoice_no) or '?')}"
     if (invoice_date := present(invoice.invoice_date)) is not None:
         title += f" of {invoice_date.isoformat()}"
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
+    table = Table(
+        title=Text(title, style="table.title"),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_footer=True,
+        pad_edge=False,
+    )
     table.add_column("Product", footer="Total", overflow="fold")
     table.add_column("Description", overflow="fold")
     table.add_column("Period", overflow="fold")

@@ -449,6 +449,8 @@ class FakePayEx(httpx.BaseTransport, httpx.AsyncBaseTransport):
             raise httpx.ReadTimeout("timed out (staged by FakePayEx)", request=request)
         if isinstance(response, Fault):
             raise httpx.ReadError("[Errno 104] Connection reset by peer (staged by FakePayEx)", request=request)
+        if request.method == "HEAD":  # what GET would answer, headers only (RFC 9110, 9.3.2)
+            return httpx.Response(response.status_code, headers=response.headers, request=request)
         return response
 
     def _take_scripted(self, endpoint: Endpoint[Any, Any] | None) -> _Scripted | None:
@@ -487,8 +489,11 @@ class FakePayEx(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """The problem for a request no resource answers: unknown path, other method, no token, other owner."""
         if endpoint is None:
             return _problem_response(request, 404, title="No operation of the Billing Invoice API has this path")
-        if request.method != endpoint.method:
-            return _problem_response(request, 405, title=f"{endpoint.path_template} takes only {endpoint.method}")
+        allowed = (endpoint.method, "HEAD") if endpoint.method == "GET" else (endpoint.method,)
+        if request.method not in allowed:
+            refused = _problem_response(request, 405, title=f"{endpoint.path_template} takes only {endpoint.method}")
+            refused.headers["allow"] = ", ".join(allowed)  # a 405 must say what is allowed (RFC 9110, 15.5.6)
+            return refused
         if not request.headers.get("authorization", "").startswith("Bearer "):
             return _problem_response(request, 401, title="Unauthorized")
         if owner_no != self.owner_no:

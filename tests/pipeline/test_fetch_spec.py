@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from pipeline import fetch_spec
+from pipeline._spec_document import MAX_DEPTH, MAX_NAME_LENGTH, MAX_VALUES, check_names
 from pipeline.fetch_spec import (
     RECONSTRUCTION_NOTE,
     RawSource,
@@ -37,30 +39,14 @@ from pipeline.fetch_spec import (
     render_record,
     write_snapshot,
 )
+from tests.pipeline._hostile import VALID, as_bytes, nested, ref_chain, with_name, with_operation_id
 from tests.pipeline.conftest import ROOT, LoopbackServer, Route
 
 COMMITTED = ROOT / "spec" / "upstream.yaml"
 JS_YAML = ROOT / "node_modules" / ".bin" / "js-yaml"
 CONVERTER_PACKAGE = ROOT / "node_modules" / "swagger2openapi" / "package.json"
-MINIMAL: dict[str, Any] = {
-    "openapi": "3.0.3",
-    "info": {"title": "Invoices", "version": "1.1"},
-    "paths": {
-        "/invoices/{invoiceNo}": {
-            "get": {
-                "operationId": "getInvoice",
-                "parameters": [{"name": "invoiceNo", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {
-                    "200": {
-                        "description": "The invoice.",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Invoice"}}},
-                    }
-                },
-            }
-        }
-    },
-    "components": {"schemas": {"Invoice": {"type": "object", "properties": {"invoiceNo": {"type": "string"}}}}},
-}
+MINIMAL = VALID
+CHAIN = "the $ref chain '#/components/schemas/Invoice' → '#/components/schemas/S0' → '#/components/schemas/S1'"
 HTML_PAGE = b"\n<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>login</form></body></html>\n"
 SWAGGER2: dict[str, Any] = {
     "swagger": "2.0",
@@ -383,6 +369,34 @@ REFUSALS = {
     "redirect-off-http": Refusal(
         served(b"", status=302, headers={"Location": "ftp://lf-api.payex.com/spec.yaml"}), "which is not an http(s) URL"
     ),
+    "ref-chain-30-flat": Refusal(
+        served(as_bytes(ref_chain(30, flat=True))),
+        f"the document expands to more than {MAX_VALUES} values once its $refs are resolved (schemas that each "
+        f"reference the next more than once?), along {CHAIN} → … 11 more … → '#/components/schemas/S13' → "
+        "'#/components/schemas/S14'",
+    ),
+    "ref-chain-30": Refusal(
+        served(as_bytes(ref_chain(30))),
+        f"the document nests deeper than {MAX_DEPTH} levels once its $refs are resolved, along {CHAIN} → … 24 more",
+    ),
+    "nesting": Refusal(served(as_bytes(nested(MAX_DEPTH + 1))), f"the document nests deeper than {MAX_DEPTH} levels"),
+    "nesting-past-recursion-limit": Refusal(
+        served(b'{"openapi": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"), f"nests deeper than {MAX_DEPTH} levels"
+    ),
+    "nesting-yaml": Refusal(
+        file_source(b"openapi: " + b"[" * 500 + b"]" * 500), f"nests deeper than {MAX_DEPTH} levels"
+    ),
+    "long-name": Refusal(
+        served(as_bytes(with_name("n" * (MAX_NAME_LENGTH + 1)))), f"is longer than {MAX_NAME_LENGTH} characters"
+    ),
+    "escape-in-name": Refusal(
+        served(as_bytes(with_name("\x1b]8;;https://x.invalid\x07no\x1b[2J"))),
+        "at /components/schemas/Invoice/properties holds the character U+001B",
+    ),
+    "bidi-override-in-operation-id": Refusal(
+        served(as_bytes(with_operation_id("getInvoice\u202e"))), "holds the character U+202E"
+    ),
+    "backtick-in-name": Refusal(served(as_bytes(with_name("a`b"))), "holds the character U+0060"),
 }
 
 
@@ -393,14 +407,40 @@ def test_refusal_exits_1_with_one_line_and_changes_nothing(
     before = files_of(committed_spec_dir)
     args = refusal.setup(http_server, tmp_path)
 
+    started = time.perf_counter()
     result = run_cli(*args, "--spec-dir", str(committed_spec_dir))
 
+    assert time.perf_counter() - started < 5 or "$ref chain" not in refusal.reason, "a $ref chain within 5 s"
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
     assert line.startswith("fetch_spec: error: ")
     assert refusal.reason in line
     assert files_of(committed_spec_dir) == before
+
+
+def test_documents_at_the_limits_are_taken_unchanged(spec_dir: Path, tmp_path: Path) -> None:
+    use_neutral_overlay(spec_dir)
+    documents = {
+        "ref-chain": ref_chain(14, flat=True),
+        "nesting": nested(MAX_DEPTH),
+        "names": with_operation_id("g" * MAX_NAME_LENGTH) | with_name("Fakturanummer för kunden (å, ä, ö)"),
+    }
+    for name, document in documents.items():
+        source = tmp_path / f"{name}.json"
+        source.write_bytes(as_bytes(document))
+
+        assert_success(run_cli(str(source), "--spec-dir", str(spec_dir)), "changed")
+        assert snapshot_of(spec_dir) == document
+
+
+def test_check_names_reads_keys_operation_ids_and_parameter_names() -> None:
+    document = with_name("fine")
+    document["paths"]["/invoices/{invoiceNo}"]["get"]["parameters"][0]["name"] = "invoice\nNo"
+    with pytest.raises(SpecFetchError, match=r"the name 'invoice\\nNo' at /paths/.*/parameters/0 holds"):
+        check_names(document)
+    with pytest.raises(SpecFetchError, match=r"the name 'x{59}…' at /components/schemas/Invoice/properties is longer"):
+        check_names(with_name("x" * 1000))
 
 
 def test_remote_ref_is_refused_and_never_fetched(http_server: LoopbackServer, committed_spec_dir: Path) -> None:
