@@ -51,7 +51,7 @@ def candidates(endpoint: Endpoint[Any, Any], body: bytes) -> dict[str, Contender
         "msgspec Structs, unguarded": lambda: exact.decode(body),
         "msgspec untyped": lambda: msgspec.json.decode(body),
         "overlay _decode_exact (msgspec + number guard)": lambda: _decode_exact(endpoint, REDACT, received),
-        "overlay _decode_model (float twin + from_dict)": lambda: _decode_model(endpoint, REDACT, received),
+        "overlay _decode_model (typed plan)": lambda: _decode_model(endpoint, REDACT, received),
         "generated from_dict(json.loads)": lambda: endpoint.model.from_dict(json.loads(body)),
     }
     if numbers is not None:
@@ -85,7 +85,7 @@ def _strict_decoders() -> dict[str, Callable[[bytes], object]]:
         "pydantic model_validate_json": lambda body: strict.model_validate_json(body, strict=True),
         "msgspec Structs, unguarded": lambda body: msgspec.json.decode(body, type=GET_INVOICE.exact_model),
         "overlay exact (msgspec + guard)": lambda body: _decode_exact(GET_INVOICE, REDACT, received(body)),
-        "overlay attrs (float twin)": lambda body: _decode_model(GET_INVOICE, REDACT, received(body)),
+        "overlay attrs (typed plan)": lambda body: _decode_model(GET_INVOICE, REDACT, received(body)),
         "generated from_dict(json.loads)": lambda body: GET_INVOICE.model.from_dict(json.loads(body)),
         "generated from_dict(orjson.loads)": lambda body: GET_INVOICE.model.from_dict(orjson.loads(body)),
     }

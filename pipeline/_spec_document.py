@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
@@ -81,9 +81,6 @@ _YAML12_NUMBER = re.compile(
 )
 """Numbers in YAML 1.2 that YAML 1.1 reads as strings (``1e3``, ``0o17``): the snapshot quotes such strings."""
 _MESSAGE_LIMIT = 300
-_VALIDATOR_BACKEND = "OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"
-"""openapi-spec-validator words its errors after jsonschema-rs when that is installed (schemathesis brings it):
-the messages, which are refusals and API-diff rows, must not depend on what else is installed."""
 _SHOWN_LIMIT = 60
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 """Control, format (bidirectional overrides, zero-width), separator, surrogate, private and unassigned characters."""
@@ -336,6 +333,20 @@ def _check_resolved(document: Document) -> None:
     walk(document, (), 0)
 
 
+@functools.cache
+def _pinned_validator(family: str) -> Any:
+    """openapi-spec-validator's validator of `family` ("3.0" or "3.1") on python-jsonschema's schema validator.
+
+    It picks jsonschema-rs when that is installed (schemathesis brings it), once per process, whatever loads it
+    first: its messages, which are refusals and API-diff rows, would then depend on what else is installed."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator  # noqa: PLC0415 - slow
+    from openapi_spec_validator.schemas.backend.jsonschema import create_validator  # noqa: PLC0415
+    from openapi_spec_validator.schemas.utils import get_schema_content  # noqa: PLC0415
+
+    base = OpenAPIV31SpecValidator if family == "3.1" else OpenAPIV30SpecValidator
+    return type(base.__name__, (base,), {"schema_validator": create_validator(dict(get_schema_content(family)))})
+
+
 def validate(document: Document, version: SpecVersion, *, lenient: bool = False) -> list[str]:
     """Validate an OpenAPI 3.0/3.1 document; the first error becomes a one-line SpecFetchError.
 
@@ -344,13 +355,9 @@ def validate(document: Document, version: SpecVersion, *, lenient: bool = False)
     (an unresolved path parameter, a duplicate operationId, a default that does not fit its schema) is returned
     as warnings, one line each.
     """
-    os.environ[_VALIDATOR_BACKEND] = "jsonschema"  # read on first use: before the import
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator  # noqa: PLC0415 - slow
-
     if version.family != "openapi":
         raise ValueError(f"cannot validate {version}: convert it to OpenAPI 3 first")
-    validator_class = OpenAPIV31SpecValidator if version.version.startswith("3.1.") else OpenAPIV30SpecValidator
-    validator = validator_class(_without_patterns(document))
+    validator = _pinned_validator("3.1" if version.version.startswith("3.1.") else "3.0")(_without_patterns(document))
     if not lenient:
         errors = iter(validator.iter_errors())
     else:

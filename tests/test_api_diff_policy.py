@@ -256,6 +256,13 @@ def test_lenient_reading_repairs_what_does_not_prevent_diffing() -> None:
     assert not build_snapshot(_encoded(document)).warnings  # ... and reads an ECMA-262 pattern too
 
 
+def test_refusal_wording_does_not_depend_on_the_schema_validator_loaded_first() -> None:
+    from openapi_spec_validator.schemas import openapi_v30_schema_validator  # noqa: PLC0415 - the process-wide one
+
+    assert openapi_v30_schema_validator.iter_errors  # loaded now: jsonschema-rs where installed (schemathesis)
+    test_refusal_names_the_full_json_path()
+
+
 def test_refusal_names_the_full_json_path() -> None:
     document = _document({"responses": {"200": {"description": "ok", "content": {"application/json": []}}}})
     with pytest.raises(SpecFetchError, match=r"at \$\.paths\['/pets/\{petId\}'\]\.get\.responses\['200'\]\.content"):
