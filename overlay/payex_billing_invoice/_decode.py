@@ -164,20 +164,21 @@ PAUSE_FROM_BYTES: Final = 256 * 1024
 
 
 @contextlib.contextmanager
-def collector_paused(size: int) -> Iterator[None]:
-    """Pause the cyclic garbage collector while the models of a body of `size` bytes are built.
-
-    Each model is a container the collector tracks: thousands of them trigger its passes over the older
-    generations, which cost as much as decoding (BENCHMARKS.md, section 2b), and none of them is garbage yet. Small
-    bodies, and a collector that is already off, are left alone; the collector is on again on exit."""
-    if size < PAUSE_FROM_BYTES or not gc.isenabled():
-        yield
-        return
+def _paused() -> Iterator[None]:
     gc.disable()
     try:
         yield
     finally:
         gc.enable()
+
+
+def collector_paused(size: int) -> contextlib.AbstractContextManager[None]:
+    """Pause the cyclic garbage collector while the models of a body of `size` bytes are built.
+
+    Each model is a container the collector tracks: thousands of them trigger its passes over the older
+    generations, which cost as much as decoding (BENCHMARKS.md, section 2b), and none of them is garbage yet. Small
+    bodies, and a collector that is already off, are left alone; the collector is on again on exit."""
+    return _paused() if size >= PAUSE_FROM_BYTES and gc.isenabled() else contextlib.nullcontext()
 
 
 def decode_model(model: type[M], exact: type[ExactStruct], body: bytes) -> M:
@@ -211,10 +212,11 @@ def decode_exact(exact: type[S], body: bytes) -> S:
     """`body` as the exact model `exact`, validated in one typed pass (one more with number members, and one more
     with members the spec does not declare).
 
-    A body with only declared members of a model typed throughout holds numbers only in its `Decimal` members:
-    their range is checked on the model. Any other body is scanned (`_strict.out_of_range`) first."""
+    A body with only declared members, of a model typed throughout, holds numbers only in its `Decimal` members:
+    their range is checked on the model, naming the member. Any other body is scanned (`_strict.out_of_range`)."""
     decoders = _decoders(exact)
-    if not decoders.typed_throughout:
+    scanned = not decoders.typed_throughout
+    if scanned:
         _check_range(body)
     numbers = decoders.numbers
     with collector_paused(len(body)):
@@ -226,10 +228,10 @@ def decode_exact(exact: type[S], body: bytes) -> S:
             if not _is_unknown_member(error):
                 raise _reason(error) from None
         else:
-            if decoders.typed_throughout and numbers is not None:
+            if not scanned and numbers is not None:
                 _check_decimals(result, "")
             return result
-        if decoders.typed_throughout:
+        if not scanned:
             _check_range(body)
         result = _guarded(lambda: decoders.lenient.decode(body))
         _adopt(result, _ExtraSource(result, body))
