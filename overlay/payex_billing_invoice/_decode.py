@@ -3,13 +3,14 @@
 The exact models (`exact_models.py`, msgspec Structs) read numbers as exact `Decimal`s, dates only as
 `YYYY-MM-DD`, and null only where the spec says nullable. msgspec also takes a numeric *string* for a `Decimal`
 and any exponent, so a projection of the body onto its number members, typed `float`, runs first: it refuses a
-string where the spec says number and skips everything else unparsed; a scan of the bytes (`_strict`) refuses a
-number beyond a double anywhere in the body. A member the spec does not declare stops the typed pass (the exact
-models forbid them, so a body without one costs nothing more); the body is then decoded once more by lenient twins
-of the models, whose instances become the models themselves, each handed an `_ExtraSource` that finds its
-undeclared members in the bytes when `model_extra` is first read: a server newer than its document costs one more
-typed pass, not an untyped one. The attrs models are built from the same validation: the body typed with `float`
-numbers, then `from_dict` of the untyped parse.
+string where the spec says number and skips everything else unparsed. A number beyond a double is refused anywhere
+in the body: by a scan of its bytes (`_strict`), or, when every member is declared and typed, on the model's
+`Decimal`s. A member the spec does not declare stops the typed pass (the exact models forbid them, so a body
+without one costs nothing more); the body is then decoded once more by lenient twins of the models, whose
+instances become the models themselves, each handed an `_ExtraSource` that finds its undeclared members in the
+bytes when `model_extra` is first read: a server newer than its document costs one more typed pass, not an
+untyped one. The attrs models come from a typed plan of their own (`_attrs_models`), or, with undeclared members,
+from `from_dict` of the untyped parse. Large bodies are decoded with the cyclic garbage collector paused.
 """
 
 from __future__ import annotations
