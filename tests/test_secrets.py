@@ -4,6 +4,7 @@ from everything the client keeps of what the server sends, whatever shape the ec
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import quote
 
 import pytest
@@ -28,19 +29,22 @@ def _client(server: FaultServer, token: str = OPAQUE) -> BillingInvoiceClient:
 
 
 @pytest.mark.parametrize(
-    "token",
+    ("token", "flaw"),
     [
-        pytest.param(f"{OPAQUE}\n", id="trailing-newline"),
-        pytest.param(f"{OPAQUE} ", id="trailing-space"),
-        pytest.param(f"{OPAQUE}\x00", id="nul"),
-        pytest.param(f"{OPAQUE}\r\nX-Injected: 1", id="crlf"),
-        pytest.param(f"{OPAQUE}\ud800", id="lone-surrogate"),
-        pytest.param(f"{OPAQUE}é", id="non-ascii"),
-        pytest.param(f"Bearer {OPAQUE}", id="with-scheme"),
+        pytest.param(f"{OPAQUE}\n", "ends with a space or line break", id="trailing-newline"),
+        pytest.param(f"{OPAQUE} ", "ends with a space or line break", id="trailing-space"),
+        pytest.param(f"{OPAQUE}\x00", "control character", id="nul"),
+        pytest.param(f"{OPAQUE}\r\nX-Injected: 1", "holds a space or line break", id="crlf"),
+        pytest.param(f"{OPAQUE}\ud800", "not ASCII", id="lone-surrogate"),
+        pytest.param(f"{OPAQUE}é", "not ASCII", id="non-ascii"),
+        pytest.param("…", "a placeholder such as", id="placeholder"),
+        pytest.param(f"Bearer {OPAQUE}", "starts with 'Bearer '", id="with-scheme"),
     ],
 )
-def test_a_token_that_cannot_travel_as_it_is_is_refused_at_construction(server: FaultServer, token: str) -> None:
-    with pytest.raises(ClientConfigurationError) as caught:
+def test_a_token_that_cannot_travel_as_it_is_is_refused_at_construction(
+    server: FaultServer, token: str, flaw: str
+) -> None:
+    with pytest.raises(ClientConfigurationError, match=re.escape(flaw)) as caught:
         _client(server, token)
     assert_hidden(OPAQUE, caught.value)
     assert caught.value.__cause__ is None

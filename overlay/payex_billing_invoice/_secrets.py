@@ -23,10 +23,21 @@ def check_token(token: object) -> str:
     if len(token) > MAX_TOKEN_LENGTH:
         raise ClientConfigurationError(f"token is longer than {MAX_TOKEN_LENGTH} characters")
     if not _TOKEN.fullmatch(token):
-        raise ClientConfigurationError(
-            "token must be printable ASCII without spaces or line breaks (a trailing newline from a file?)"
-        )
+        raise ClientConfigurationError(f"token must be printable ASCII without spaces or line breaks: {_flaw(token)}")
     return token
+
+
+def _flaw(token: str) -> str:
+    """What is wrong with a refused token, in words that show none of it."""
+    if token.lower().startswith("bearer "):
+        return "it starts with 'Bearer ', which the client adds itself"
+    if token != token.rstrip():
+        return "it ends with a space or line break (a trailing newline from a file?)"
+    if any(not character.isascii() for character in token):
+        return "it holds a character that is not ASCII (a placeholder such as '…', or a typographic quote?)"
+    if any(character.isspace() for character in token):
+        return "it holds a space or line break"
+    return "it holds a control character"
 
 
 SHORT_SECRET: Final = 8
