@@ -493,11 +493,13 @@ def _is_url(source: str) -> bool:
 
 
 def _path_label(path: Path, root: Path) -> str:
+    """A file in the repository by its path there; any other by its name alone: the record is committed, and a
+    machine's folders are nobody else's (its sha256 identifies the document)."""
     resolved = path.resolve()
     try:
         return resolved.relative_to(root.resolve()).as_posix()
     except ValueError:
-        return str(resolved)
+        return resolved.name
 
 
 def _fetch_url(url: str, label: str, timeout: float, max_bytes: int, safe: Collection[str]) -> tuple[bytes, str | None]:
