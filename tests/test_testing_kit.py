@@ -21,6 +21,7 @@ from openapi_schema_validator import OAS30Validator
 from payex_billing_invoice import (
     ApiConnectionError,
     ApiTimeoutError,
+    ClientConfigurationError,
     CustomerNotFound,
     InvoiceNotFound,
     RateLimitError,
@@ -323,3 +324,14 @@ def test_an_invoice_with_no_lines_and_no_amount_invents_none(served: list[Any]) 
     assert not lines.recurring_products
     assert not lines.subscriptions
     assert lines.total == Decimal(0)
+
+
+@pytest.mark.parametrize("factory", ["client", "async_client"])
+def test_a_misspelt_client_option_is_a_configuration_error_naming_it(factory: str) -> None:
+    with pytest.raises(ClientConfigurationError, match=r"takes no option 'max_retry'"):
+        getattr(FakePayEx(), factory)(max_retry=1)
+
+
+def test_a_client_option_reaches_the_client() -> None:
+    with FakePayEx().client(max_retries=0, tracking_header=None) as client:
+        assert client.get_invoice("603010").invoice_no == "603010"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import inspect
 import json
 import threading
 import uuid
@@ -21,7 +22,7 @@ import msgspec
 
 from payex_billing_invoice._client import AsyncBillingInvoiceClient, BillingInvoiceClient
 from payex_billing_invoice._decode import decode_exact
-from payex_billing_invoice._exceptions import InvalidRouteError
+from payex_billing_invoice._exceptions import ClientConfigurationError, InvalidRouteError
 from payex_billing_invoice._models import listed, present
 from payex_billing_invoice._operations import (
     ENDPOINTS,
@@ -397,17 +398,20 @@ class FakePayEx(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def client(self, **options: Any) -> BillingInvoiceClient:
         """A `BillingInvoiceClient` wired to this fake; `options` as the client takes them. Retries do not sleep."""
-        http = httpx.Client(transport=self, trust_env=False)
-        return BillingInvoiceClient(http_client=http, **self._options(options))
+        settings = self._options(BillingInvoiceClient, options)
+        return BillingInvoiceClient(http_client=httpx.Client(transport=self, trust_env=False), **settings)
 
     def async_client(self, **options: Any) -> AsyncBillingInvoiceClient:
         """An `AsyncBillingInvoiceClient` wired to this fake; retries do not sleep."""
-        http = httpx.AsyncClient(transport=self, trust_env=False)
-        return AsyncBillingInvoiceClient(http_client=http, **self._options(options))
+        settings = self._options(AsyncBillingInvoiceClient, options)
+        return AsyncBillingInvoiceClient(http_client=httpx.AsyncClient(transport=self, trust_env=False), **settings)
 
-    def _options(self, options: Mapping[str, Any]) -> dict[str, Any]:
+    def _options(self, client: type, options: Mapping[str, Any]) -> dict[str, Any]:
         if {"http_client", "transport"} & set(options):
             raise ValueError("the fake is the client's transport: pass no http_client or transport")
+        unknown = sorted(set(options) - set(inspect.signature(client).parameters))
+        if unknown:
+            raise ClientConfigurationError(f"{client.__name__} takes no option {', '.join(map(repr, unknown))}")
         settings = {"owner_no": self.owner_no, "token": FAKE_TOKEN, "base_url": self.base_url, **options}
         if "retry_policy" not in settings:
             retries = settings.pop("max_retries", None)
