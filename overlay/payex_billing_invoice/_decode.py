@@ -287,10 +287,11 @@ def _lenient(struct: type[S]) -> type[S]:
 
     Its instances become `struct`'s by `__class__` assignment: the fields, and so the layout, are the same. A model
     that holds itself keeps its strict type there (msgspec resolves no forward reference to a twin)."""
+    holding_models = {name for name, _ in _nested(struct)}
     overrides = [
         (field.name, _retyped(field.type, functools.partial(_twin_leaf, owner=struct)), _same_field(field))
         for field in msgspec.structs.fields(struct)
-        if _mentions(field.type, _is_model, frozenset({struct}))
+        if field.name in holding_models
     ]
     twin = msgspec.defstruct(struct.__name__, overrides, bases=(struct,), forbid_unknown_fields=False)
     if twin.__struct_fields__ != struct.__struct_fields__:  # pragma: no cover - msgspec keeps an override's place
